@@ -1,0 +1,56 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?= .data
+PORT ?= 8470
+APT := chromium xvfb libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
+       libfontconfig1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
+       libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-dejavu-core
+
+.PHONY: run test system-deps venv server app lint bench clean
+
+# System packages (Debian): Chromium for browser tests, Xvfb for screenshots, PortAudio.
+system-deps:
+	@missing=""; for p in $(APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[server,app,dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+server: venv
+	$(BIN)/vtconnect-server --demo --data-dir $(DATA) --port $(PORT)
+
+app: venv
+	$(BIN)/vtconnect-care --portal-url http://127.0.0.1:$(PORT)
+
+# Server with demo data in the background, then the desktop app; the server stops with the app.
+run: system-deps venv
+	@mkdir -p $(DATA)
+	@$(BIN)/vtconnect-server --demo --data-dir $(DATA) --port $(PORT) & srv=$$!; \
+	trap "kill $$srv 2>/dev/null" EXIT INT TERM; \
+	for i in $$(seq 1 100); do curl -fsS http://127.0.0.1:$(PORT)/health >/dev/null 2>&1 && break; sleep 0.2; done; \
+	$(BIN)/vtconnect-care --portal-url http://127.0.0.1:$(PORT); \
+	echo "App closed; stopping the server."
+
+test: system-deps venv
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: venv
+	$(BIN)/python bench/call.py --json bench/results/call.json
+
+clean:
+	rm -rf $(VENV) $(DATA) build dist *.egg-info

@@ -1,0 +1,1 @@
+"""The PySide6 desktop app: windows, widgets and controllers (imports client/ and domain/)."""

@@ -1,0 +1,1 @@
+"""Pure product rules: no I/O, no Qt, no HTTP, no SQL."""

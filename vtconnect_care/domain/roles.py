@@ -1,0 +1,83 @@
+"""Roles and who may do what (R-CLIENT-1, R-ASSOC-1, R-ASSOC-2, R-HOST-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ORG_ADMIN = "org_admin"
+    DEPT_ADMIN = "dept_admin"
+    CARE_COORDINATOR = "care_coordinator"
+
+
+ADMIN_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class StaffView:
+    """What the rules need to know about a staff member."""
+
+    id: int
+    roles: frozenset[Role] = frozenset()
+    department_ids: frozenset[int] = frozenset()
+    is_practitioner: bool = False
+    licence: str | None = None
+
+    @property
+    def is_org_admin(self) -> bool:
+        return Role.ORG_ADMIN in self.roles
+
+
+@dataclass(frozen=True)
+class ClientScope:
+    """Which departments a client belongs to, through its associations."""
+
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+def can_manage_clients(staff: StaffView) -> bool:
+    """R-CLIENT-1: Org Admin, Dept Admin and Care Coordinator; nobody else."""
+    return bool(staff.roles & ADMIN_ROLES)
+
+
+def managed_department_ids(staff: StaffView) -> frozenset[int] | None:
+    """Departments a manager acts in; None means every department (Org Admin)."""
+    if staff.is_org_admin:
+        return None
+    if not can_manage_clients(staff):
+        return frozenset()
+    return staff.department_ids
+
+
+def can_act_in_department(staff: StaffView, department_id: int) -> bool:
+    """R-ASSOC-1: Org Admins anywhere; Dept Admins and Care Coordinators in their own."""
+    scope = managed_department_ids(staff)
+    return scope is None or department_id in scope
+
+
+def can_see_client(staff: StaffView, client_department_ids: Iterable[int]) -> bool:
+    """A manager sees a client that has an association in one of their departments.
+
+    Unassociated clients (no department yet) are visible to every manager of the
+    organisation, so that "not sure" registrations can be assigned (R-REG-4).
+    """
+    scope = managed_department_ids(staff)
+    if scope is None:
+        return True
+    if not can_manage_clients(staff):
+        return False
+    depts = frozenset(client_department_ids)
+    return not depts or bool(depts & scope)
+
+
+def can_be_associated(practitioner: StaffView) -> bool:
+    """R-ASSOC-2: only staff with the practitioner role can be associated with clients."""
+    return practitioner.is_practitioner
+
+
+def can_host(staff: StaffView) -> bool:
+    """R-HOST-1: the practitioner role and a licence."""
+    return staff.is_practitioner and bool((staff.licence or "").strip())

@@ -1,0 +1,1 @@
+"""The portal server: REST API, Office Portal pages, realtime hub and mail outbox."""

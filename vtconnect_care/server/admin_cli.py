@@ -1,0 +1,128 @@
+"""`vtconnect-admin`: set up an organisation and its first Org Admin on a fresh server."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from sqlalchemy import select
+
+from vtconnect_care.domain.accounts import (
+    email_error,
+    normalize_username,
+    password_error,
+    username_error,
+)
+
+from . import audit
+from .db import make_engine, make_session_factory, migrate, transaction
+from .models import Account, Department, Organization, Staff
+from .security import hash_password
+from .settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vtconnect-admin", description=__doc__)
+    p.add_argument("--database-url", help="as for vtconnect-server (or VTCONNECT_DATABASE_URL)")
+    p.add_argument("--data-dir", help="as for vtconnect-server (SQLite default)")
+    sub = p.add_subparsers(dest="command", required=True)
+    org = sub.add_parser("create-org", help="an organisation, a first department, an Org Admin")
+    org.add_argument("--name", required=True, help='e.g. "Riverside Care"')
+    org.add_argument("--slug", required=True, help="the portal address part: /o/<slug>")
+    org.add_argument("--department", default="General", help="first department's name")
+    org.add_argument("--admin-username", required=True)
+    org.add_argument("--admin-email", required=True)
+    org.add_argument("--admin-first-name", default="Org")
+    org.add_argument("--admin-last-name", default="Admin")
+    org.add_argument(
+        "--individual-practitioner",
+        action="store_true",
+        help="a one-practitioner organisation (associations made automatically)",
+    )
+    org.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the admin's password from standard input instead of a prompt",
+    )
+    return p
+
+
+def _password(from_stdin: bool, username: str) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password for the Org Admin: ")
+        if getpass.getpass("Again: ") != password:
+            raise SystemExit("The two passwords differ; nothing was changed.")
+    problem = password_error(password, username)
+    if problem:
+        raise SystemExit(f"Password: {problem} Nothing was changed.")
+    return password
+
+
+def create_org(settings: Settings, args: argparse.Namespace) -> str:
+    for label, problem in (
+        ("--admin-username", username_error(args.admin_username)),
+        ("--admin-email", email_error(args.admin_email)),
+    ):
+        if problem:
+            raise SystemExit(f"{label}: {problem}")
+    username = normalize_username(args.admin_username)
+    password = _password(args.password_stdin, username)
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    now = settings.clock.now()
+    with transaction(make_session_factory(engine)) as db:
+        if db.scalar(select(Organization).where(Organization.slug == args.slug)):
+            raise SystemExit(f"An organisation with the address /o/{args.slug} exists already.")
+        if db.scalar(select(Account).where(Account.username == username)):
+            raise SystemExit(f"The username {username} is taken.")
+        org = Organization(
+            name=args.name,
+            slug=args.slug,
+            created_at=now,
+            individual_practitioner=args.individual_practitioner,
+        )
+        db.add(org)
+        db.flush()
+        dept = Department(organization_id=org.id, name=args.department)
+        admin = Staff(
+            organization_id=org.id,
+            username=username,
+            email=args.admin_email.strip().lower(),
+            first_name=args.admin_first_name,
+            last_name=args.admin_last_name,
+            password_hash=hash_password(password),
+            password_changed_at=now,
+            created_at=now,
+            is_org_admin=True,
+            active=True,
+            notify_new_clients=True,
+        )
+        admin.departments = [dept]
+        db.add_all([dept, admin])
+        db.flush()
+        audit.record(
+            db,
+            now=now,
+            action="organization_created",
+            actor_label="vtconnect-admin",
+            object_type="organization",
+            object_id=org.id,
+            organization_id=org.id,
+        )
+    engine.dispose()
+    return f"Created {args.name} (/o/{args.slug}) with Org Admin {username}."
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env(database_url=args.database_url, data_dir=args.data_dir)
+    if args.command == "create-org":
+        print(create_org(settings, args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

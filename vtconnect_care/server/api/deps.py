@@ -1,0 +1,74 @@
+"""Typed dependencies shared by every router: database session, settings, current account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from ..errors import forbidden
+from ..models import Account, Client, Staff, Token
+from ..services import accounts
+from ..settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with request.app.state.session_factory() as db:
+        yield db
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DbDep = Annotated[Session, Depends(get_db)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+AddressDep = Annotated[str, Depends(client_address)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def get_session(request: Request, db: DbDep, settings: SettingsDep) -> tuple[Account, Token]:
+    account, token = accounts.authenticate(db, settings, bearer_token(request))
+    request.state.account = account
+    return account, token
+
+
+SessionDep = Annotated[tuple[Account, Token], Depends(get_session)]
+
+
+def get_account(session: SessionDep) -> Account:
+    return session[0]
+
+
+CurrentAccount = Annotated[Account, Depends(get_account)]
+
+
+def get_staff(account: CurrentAccount) -> Staff:
+    if not isinstance(account, Staff):
+        raise forbidden()
+    return account
+
+
+def get_client(account: CurrentAccount) -> Client:
+    if not isinstance(account, Client):
+        raise forbidden()
+    return account
+
+
+CurrentStaff = Annotated[Staff, Depends(get_staff)]
+CurrentClient = Annotated[Client, Depends(get_client)]

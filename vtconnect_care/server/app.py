@@ -1,0 +1,116 @@
+"""The ASGI app factory: settings in, a ready server out (schema migrated, mail sender on)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from vtconnect_care import __version__
+
+from . import errors
+from .api import auth, devmail, health
+from .db import make_engine, make_session_factory, migrate
+from .mail.sender import MailSender, SmtpTransport
+from .models import OutboxMail
+from .settings import Settings
+
+log = logging.getLogger("vtconnect.server")
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def _wake_sender_after_commit(factory, app: FastAPI) -> None:  # type: ignore[no-untyped-def]
+    @event.listens_for(factory, "before_commit")
+    def _before(session: Session) -> None:
+        if any(isinstance(obj, OutboxMail) for obj in session.new):
+            session.info["mail_waiting"] = True
+
+    @event.listens_for(factory, "after_commit")
+    def _after(session: Session) -> None:
+        if session.info.pop("mail_waiting", False):
+            sender: MailSender | None = getattr(app.state, "mail_sender", None)
+            loop: asyncio.AbstractEventLoop | None = getattr(app.state, "loop", None)
+            if sender is not None and loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(sender.wake)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    factory = make_session_factory(engine)
+
+    if settings.demo:
+        from .demo import seed
+
+        seed(factory, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.loop = asyncio.get_running_loop()
+        tasks: list[asyncio.Task] = []
+        if settings.smtp_url and settings.start_mail_sender:
+            sender = MailSender(
+                factory,
+                SmtpTransport(settings.smtp_url),
+                clock=settings.clock,
+                mail_from=settings.mail_from,
+                max_attempts=settings.mail_max_attempts,
+            )
+            app.state.mail_sender = sender
+            tasks.append(asyncio.create_task(sender.run(settings.mail_poll_seconds)))
+        for starter in app.state.background_starters:
+            tasks.append(asyncio.create_task(starter(app)))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            for closer in app.state.closers:
+                with contextlib.suppress(Exception):
+                    await closer(app)
+
+    app = FastAPI(
+        title="VTConnect Care portal",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = factory
+    app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    app.state.background_starters = []  # async callables(app), run for the app's lifetime
+    app.state.closers = []  # async callables(app), run at shutdown
+    _wake_sender_after_commit(factory, app)
+    errors.install(app)
+
+    app.include_router(health.router)
+    app.include_router(health.router, prefix="/api/v1")
+    app.include_router(auth.router, prefix="/api/v1")
+    app.include_router(devmail.router)
+    _mount_features(app)
+    return app
+
+
+def _mount_features(app: FastAPI) -> None:
+    """Feature areas register their routers here (portal pages, realtime hub, visits...)."""
+    if STATIC_DIR.is_dir():
+        from fastapi.staticfiles import StaticFiles
+
+        app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -1,0 +1,1 @@
+"""Mail: the transactional outbox and its background SMTP sender."""

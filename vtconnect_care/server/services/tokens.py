@@ -1,0 +1,80 @@
+"""Issue, check and spend secret tokens (links and sessions), stored only as hashes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..models import Token
+from ..security import TokenPurpose, new_token, token_hash
+
+
+def issue(
+    db: Session,
+    *,
+    purpose: TokenPurpose,
+    now: datetime,
+    ttl: timedelta,
+    account_id: int | None = None,
+    subject_id: int | None = None,
+    audience: str | None = None,
+    data: dict | None = None,
+    replace_earlier: bool = False,
+) -> tuple[str, Token]:
+    """Create a token; with replace_earlier, earlier unused ones of the same kind stop working."""
+    if replace_earlier:
+        revoke(db, purpose=purpose, now=now, account_id=account_id, subject_id=subject_id)
+    raw = new_token()
+    row = Token(
+        purpose=purpose.value,
+        token_hash=token_hash(raw),
+        account_id=account_id,
+        subject_id=subject_id,
+        audience=audience,
+        created_at=now,
+        expires_at=now + ttl,
+        data=data,
+    )
+    db.add(row)
+    db.flush()
+    return raw, row
+
+
+def find(db: Session, *, purpose: TokenPurpose, raw: str, now: datetime) -> Token | None:
+    """The live token for this secret: right purpose, not used, revoked or expired."""
+    if not raw or len(raw) > 200:
+        return None
+    row = db.scalar(
+        select(Token).where(Token.token_hash == token_hash(raw), Token.purpose == purpose.value)
+    )
+    if row is None or row.used_at or row.revoked_at or row.expires_at <= now:
+        return None
+    return row
+
+
+def spend(db: Session, *, purpose: TokenPurpose, raw: str, now: datetime) -> Token | None:
+    """Find a single-use token and mark it used in the same transaction."""
+    row = find(db, purpose=purpose, raw=raw, now=now)
+    if row is not None:
+        row.used_at = now
+    return row
+
+
+def revoke(
+    db: Session,
+    *,
+    purpose: TokenPurpose,
+    now: datetime,
+    account_id: int | None = None,
+    subject_id: int | None = None,
+) -> None:
+    stmt = update(Token).where(
+        Token.purpose == purpose.value, Token.revoked_at.is_(None), Token.used_at.is_(None)
+    )
+    if account_id is not None:
+        stmt = stmt.where(Token.account_id == account_id)
+    if subject_id is not None:
+        stmt = stmt.where(Token.subject_id == subject_id)
+    db.execute(stmt.values(revoked_at=now))

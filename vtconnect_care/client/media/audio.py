@@ -1,0 +1,179 @@
+"""Microphone and speaker through sounddevice, and a null sink that only meters what it gets.
+
+Streams run on PortAudio's own thread; the engine side only touches bounded buffers, so neither
+the event loop nor the Qt thread ever waits on a device.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+
+import numpy as np
+
+from .devices import load_sounddevice
+from .interfaces import AUDIO_SAMPLE_RATE
+from .levels import dbfs
+
+log = logging.getLogger("vtconnect.media")
+
+BUFFER_SECONDS = 0.5  # at most this much audio waits in a buffer; older audio is dropped
+
+
+class _SampleBuffer:
+    """A bounded FIFO of int16 samples, thread-safe; overflow drops the oldest."""
+
+    def __init__(self, capacity: int) -> None:
+        self._chunks: collections.deque[np.ndarray] = collections.deque()
+        self._size = 0
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def push(self, samples: np.ndarray) -> None:
+        with self._lock:
+            self._chunks.append(samples)
+            self._size += len(samples)
+            while self._size > self._capacity and self._chunks:
+                self._size -= len(self._chunks.popleft())
+
+    def pop(self, count: int) -> np.ndarray:
+        out = np.zeros(count, dtype=np.int16)
+        filled = 0
+        with self._lock:
+            while filled < count and self._chunks:
+                chunk = self._chunks[0]
+                take = min(count - filled, len(chunk))
+                out[filled : filled + take] = chunk[:take]
+                filled += take
+                if take == len(chunk):
+                    self._chunks.popleft()
+                else:
+                    self._chunks[0] = chunk[take:]
+                self._size -= take
+        return out
+
+
+class MicrophoneSource:
+    """AudioSource from a sounddevice input (default device when ``device`` is None).
+
+    ``start()`` raises ``RuntimeError`` with a sentence for the user when the device cannot be
+    opened; the caller then uses a SyntheticTone.
+    """
+
+    synthetic = False
+
+    def __init__(self, device: int | None = None) -> None:
+        self.device = device
+        self.level_dbfs = -120.0
+        self._buffer = _SampleBuffer(int(AUDIO_SAMPLE_RATE * BUFFER_SECONDS))
+        self._stream = None
+
+    def start(self) -> None:
+        if self._stream is not None:
+            return
+        sd = load_sounddevice()
+        if sd is None:
+            raise RuntimeError("No microphone: the audio system (PortAudio) is not installed.")
+
+        def callback(indata, frames, time_info, status) -> None:  # noqa: ARG001
+            samples = indata[:, 0].copy()
+            self.level_dbfs = dbfs(samples)
+            self._buffer.push(samples)
+
+        try:
+            stream = sd.InputStream(
+                samplerate=AUDIO_SAMPLE_RATE,
+                channels=1,
+                dtype="int16",
+                device=self.device,
+                callback=callback,
+                blocksize=960,
+            )
+            stream.start()
+        except Exception as exc:  # noqa: BLE001 - PortAudioError: no such device
+            raise RuntimeError(f"The microphone could not be opened ({exc}).") from exc
+        self._stream = stream
+
+    def read(self, samples: int) -> np.ndarray:
+        return self._buffer.pop(samples)
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.stop()
+                stream.close()
+            except Exception:  # noqa: BLE001
+                log.exception("closing the microphone failed")
+
+
+class SpeakerSink:
+    """AudioSink to a sounddevice output (default device when ``device`` is None)."""
+
+    synthetic = False
+
+    def __init__(self, device: int | None = None) -> None:
+        self.device = device
+        self._buffer = _SampleBuffer(int(AUDIO_SAMPLE_RATE * BUFFER_SECONDS))
+        self._stream = None
+
+    def start(self) -> None:
+        if self._stream is not None:
+            return
+        sd = load_sounddevice()
+        if sd is None:
+            raise RuntimeError("No speakers: the audio system (PortAudio) is not installed.")
+
+        def callback(outdata, frames, time_info, status) -> None:  # noqa: ARG001
+            outdata[:, 0] = self._buffer.pop(frames)
+
+        try:
+            stream = sd.OutputStream(
+                samplerate=AUDIO_SAMPLE_RATE,
+                channels=1,
+                dtype="int16",
+                device=self.device,
+                callback=callback,
+                blocksize=960,
+            )
+            stream.start()
+        except Exception as exc:  # noqa: BLE001 - PortAudioError: no such device
+            raise RuntimeError(f"The speakers could not be opened ({exc}).") from exc
+        self._stream = stream
+
+    def write(self, samples: np.ndarray) -> None:
+        self._buffer.push(np.asarray(samples, dtype=np.int16))
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.stop()
+                stream.close()
+            except Exception:  # noqa: BLE001
+                log.exception("closing the speakers failed")
+
+
+class NullSink:
+    """AudioSink that plays nothing: counts samples and keeps the last level (SYNTHETIC)."""
+
+    synthetic = True
+
+    def __init__(self) -> None:
+        self.samples_written = 0
+        self.chunks_written = 0
+        self.level_dbfs = -120.0
+        self.peak_dbfs = -120.0
+
+    def start(self) -> None:
+        pass
+
+    def write(self, samples: np.ndarray) -> None:
+        self.samples_written += len(samples)
+        self.chunks_written += 1
+        self.level_dbfs = dbfs(samples)
+        self.peak_dbfs = max(self.peak_dbfs, self.level_dbfs)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,54 @@
+"""The app's Appointment screen and client home: today's appointments, who may be hosted."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, Query
+
+from ..errors import bad_request
+from ..services import appointments
+from .deps import CurrentClient, CurrentStaff, DbDep, SettingsDep
+
+router = APIRouter(tags=["appointments"])
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise bad_request(
+            "bad_timezone", "Unknown time zone.", tz="Use a time zone name like Europe/London."
+        ) from exc
+
+
+@router.get("/appointments/today")
+def todays_appointments(
+    staff: CurrentStaff,
+    db: DbDep,
+    settings: SettingsDep,
+    tz: str = Query("UTC", max_length=64),
+) -> dict:
+    zone = _zone(tz)
+    now = settings.clock.now()
+    return {
+        "date": now.astimezone(zone).date().isoformat(),
+        "appointments": appointments.todays_appointments(db, staff, now=now, zone=zone),
+    }
+
+
+@router.get("/hosting/candidates")
+def hosting_candidates(staff: CurrentStaff, db: DbDep) -> dict:
+    """R-HOST-1, R-HOST-2."""
+    return appointments.hosting_candidates(db, staff)
+
+
+@router.get("/me/practitioners")
+def my_practitioners(client: CurrentClient, db: DbDep) -> dict:
+    return {"practitioners": appointments.client_practitioners(db, client)}
+
+
+@router.get("/me/appointments")
+def my_appointments(client: CurrentClient, db: DbDep, settings: SettingsDep) -> dict:
+    now = settings.clock.now()
+    return {"appointments": appointments.client_upcoming(db, client, now=now)}

@@ -110,6 +110,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _mount_features(app: FastAPI) -> None:
     """Feature areas register their routers here (portal pages, realtime hub, visits...)."""
+    from .api import appointments as appointments_api
+
+    app.include_router(appointments_api.router, prefix="/api/v1")
     if STATIC_DIR.is_dir():
         from fastapi.staticfiles import StaticFiles
 

@@ -107,3 +107,54 @@ def login_headers(
 def as_user(demo_api):
     """as_user('olivia.admin') -> Authorization headers for that demo account."""
     return lambda username, audience="portal": login_headers(demo_api, username, audience=audience)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium (Playwright sync API), shared by the session's browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.helpers.browser import CHROMIUM_ARGS, chromium_executable
+
+    exe = chromium_executable()
+    if exe is None:
+        pytest.fail("Debian's chromium is not installed: run `make system-deps`")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback; `.inbox.wait_to(address, subject)`."""
+    from tests.helpers.smtp import SmtpServer
+
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, smtp_server):
+    """A real `vtconnect-server --demo` process on loopback whose mail goes to `smtp_server`."""
+    from tests.helpers.server import ServerProcess
+
+    args = ["--smtp-url", smtp_server.url]
+    env = {"VTCONNECT_DATABASE_URL": _fresh_pg_schema(PG_URL)} if PG_URL else {}
+    server = ServerProcess(tmp_path / "server", args=args, env=env)
+    server.inbox = smtp_server.inbox  # type: ignore[attr-defined]
+    with server:
+        yield server

@@ -1,0 +1,195 @@
+"""App test fixtures: a qasync loop (modelled on qasync's own tests), a real demo server
+process, an in-memory keyring back end and a window factory with injected services."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
+
+from tests.conftest import PG_URL, _fresh_pg_schema
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+# --- the event loop ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync QEventLoop on pytest-qt's QApplication, closed after the test.
+
+    Like qasync's tests: one new loop per test, set as the current loop, and errors that reach
+    the loop's exception handler fail the test."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    errors: list[dict] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    try:
+        yield loop
+    finally:
+        try:
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
+    if errors:
+        pytest.fail(f"errors reached the event loop: {errors!r}")
+
+
+def run(loop: asyncio.AbstractEventLoop, coro, timeout: float = 30.0):
+    """Run a test coroutine on the qasync loop (Qt events are processed meanwhile)."""
+    return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+
+async def wait_until(predicate: Callable[[], object], timeout: float = 10.0, what: str = ""):
+    """Wait for a condition while the loop runs (checked every 20 ms, with a deadline)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise TimeoutError(f"timed out waiting for {what or predicate}")
+        await asyncio.sleep(0.02)
+
+
+async def wait_signal(signal, timeout: float = 10.0):
+    """Wait for a Qt signal's next emission; returns its arguments."""
+    fut = asyncio.get_running_loop().create_future()
+
+    def got(*args):
+        if not fut.done():
+            fut.set_result(args)
+
+    signal.connect(got)
+    try:
+        return await asyncio.wait_for(fut, timeout)
+    finally:
+        signal.disconnect(got)
+
+
+# --- the portal server ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory) -> Iterator:
+    """A real `vtconnect-server --demo` process (one per test module; mail stays in its outbox)."""
+    from tests.helpers.server import ServerProcess
+
+    env = {"VTCONNECT_DATABASE_URL": _fresh_pg_schema(PG_URL)} if PG_URL else {}
+    server = ServerProcess(tmp_path_factory.mktemp("portal"), env=env)
+    with server:
+        yield server
+
+
+# --- keyring -------------------------------------------------------------------------------
+
+
+class MemoryKeyring(KeyringBackend):
+    """A test keyring back end: secrets in a dict, nothing on disk (TEST ONLY)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.items.pop((service, username), None) is None:
+            raise PasswordDeleteError("not found")
+
+
+@pytest.fixture
+def test_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    try:
+        yield ring
+    finally:
+        keyring.set_keyring(previous)
+
+
+# --- windows -------------------------------------------------------------------------------
+
+
+class Launches:
+    """Records what Host asked the Care Room seam to open."""
+
+    def __init__(self) -> None:
+        self.requests: list = []
+
+    def __call__(self, request):
+        self.requests.append(request)
+        return None
+
+
+@pytest.fixture
+def user_settings(tmp_path: Path):
+    from PySide6.QtCore import QSettings
+
+    from vtconnect_care.app.user_settings import UserSettings
+
+    return UserSettings(QSettings(str(tmp_path / "user.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def make_window(qapp, qloop, user_settings, test_keyring) -> Iterator[Callable]:
+    """make_window(portal_url=..., devices=...) -> a shown MainWindow with injected services."""
+    from vtconnect_care.app import resources
+    from vtconnect_care.app.devices import SyntheticDevices
+    from vtconnect_care.app.main_window import MainWindow
+    from vtconnect_care.app.services import AppServices
+    from vtconnect_care.client.app_config import SystemConfig
+    from vtconnect_care.client.portal_api import PortalApi
+
+    qapp.setStyleSheet(resources.style_sheet())
+    windows: list = []
+
+    def make(portal_url: str | None, *, devices=None, system=None, launches=None):
+        services = AppServices(
+            settings=user_settings,
+            api_factory=lambda url: PortalApi(url, timeout=10),
+            devices=devices or SyntheticDevices("Test Person"),
+            load_system_config=lambda: system or SystemConfig(),
+            launch_care_room=launches or Launches(),
+            portal_flag=portal_url,
+            timezone="UTC",
+            devices_from_config=False,
+        )
+        window = MainWindow(services)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        window.deleteLater()
+    qapp.processEvents()
+
+
+def python_is_immortal_none() -> bool:
+    return sys.version_info >= (3, 12)

@@ -1,0 +1,323 @@
+"""Decides what the app does: portal choice, sign-in, remember me, home data, sign-out, expiry.
+
+Screens only display and forward intent; this controller calls the services (all network and
+disk work awaited off the Qt thread) and tells the window which screen to show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from vtconnect_care.client.app_config import (
+    PortalChoice,
+    PortalSource,
+    SystemConfig,
+    resolve_portal_url,
+)
+from vtconnect_care.client.portal_api import (
+    PortalApi,
+    PortalError,
+    PortalUnreachable,
+    SessionExpired,
+)
+from vtconnect_care.domain import messages
+
+from .devices import provider_for
+from .services import AppServices, HostRequest
+from .tasks import TaskGroup
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+log = logging.getLogger("vtconnect.app")
+
+SIGNED_OUT = "You are signed out."
+CLIENT_NOT_ACTIVE = messages.ACCOUNT_PENDING_APP
+
+
+class AppController(QObject):
+    """One per window. ``state`` is 'starting', 'portal', 'login', 'home' or 'closed'."""
+
+    state_changed = Signal(str)
+    home_loaded = Signal()
+    login_failed = Signal(str)  # the message shown
+
+    def __init__(self, services: AppServices, window: MainWindow) -> None:
+        super().__init__(window)
+        self.services = services
+        self.window = window
+        self.tasks = TaskGroup()
+        self.api: PortalApi | None = None
+        self.account: dict | None = None
+        self.portal: PortalChoice | None = None
+        self.system: SystemConfig | None = None
+        self.rooms: list[object] = []
+        self.state = "starting"
+        self._retry = None
+        self._refresh = QTimer(self)
+        self._refresh.setInterval(int(services.refresh_seconds * 1000))
+        self._refresh.timeout.connect(self.refresh)
+        login = window.login
+        login.submitted.connect(self.sign_in)
+        login.forgot_password.connect(self.forgot_password)
+        login.retry.connect(self.retry)
+        login.change_portal.connect(self.change_portal)
+        window.appointments.refresh_requested.connect(self.refresh)
+        window.client_home.refresh_requested.connect(self.refresh)
+        window.sign_out_requested.connect(self.sign_out)
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.state_changed.emit(state)
+
+    @property
+    def portal_url(self) -> str | None:
+        return self.portal.url if self.portal else None
+
+    # --- start: portal address and a remembered session ---------------------------------------
+
+    def start(self) -> asyncio.Task:
+        return self.tasks.spawn(self._start(), "start")
+
+    async def _start(self) -> None:
+        self.system = await asyncio.to_thread(self.services.load_system_config)
+        if self.system.problem:
+            log.warning("system config %s ignored: %s", self.system.path, self.system.problem)
+        if self.services.devices_from_config:
+            self.window.set_device_provider(provider_for(self.system.devices))
+        try:
+            choice = resolve_portal_url(
+                flag=self.services.portal_flag,
+                system=self.system,
+                user=self.services.settings.portal_url,
+            )
+        except ValueError as exc:  # a bad --portal-url
+            log.warning("portal address from the command line ignored: %s", exc)
+            choice = resolve_portal_url(
+                flag=None, system=self.system, user=self.services.settings.portal_url
+            )
+        if choice.url is None:
+            self._set_state("portal")
+            url = await self.window.ask_portal(None)
+            if url is None:
+                self.window.close()
+                return
+            self.services.settings.portal_url = url
+            choice = PortalChoice(url, PortalSource.USER, True)
+        self.portal = choice
+        login = self.window.login
+        login.set_portal(choice.url, choice.can_change)
+        login.reset(self.services.settings.last_username, self.services.settings.remember_me)
+        await self._restore()
+
+    async def _restore(self) -> None:
+        url = self.portal_url
+        saved = await asyncio.to_thread(self.services.session_store.load, url)
+        if saved is None:
+            self.show_login()
+            return
+        login = self.window.login
+        self.window.show_login()
+        login.username.setText(saved.username)
+        login.remember.setChecked(True)
+        login.set_busy(True)
+        api = self.services.api_factory(url)
+        api.token = saved.token
+        try:
+            account = await api.me()
+        except SessionExpired:
+            api.close()
+            await asyncio.to_thread(self.services.session_store.clear, url)
+            self.show_login(error=messages.SESSION_EXPIRED)
+            return
+        except PortalUnreachable as exc:
+            api.close()
+            self._retry = self._restore
+            self.show_login(error=exc.message, retry=True)
+            return
+        except PortalError as exc:
+            api.close()
+            self.show_login(error=exc.message)
+            return
+        await self._enter(api, account)
+
+    def show_login(self, *, error: str | None = None, info: str | None = None, retry=False):
+        login = self.window.login
+        login.set_busy(False)
+        self.window.show_login()
+        if error:
+            login.show_error(error, retry=retry)
+            self.login_failed.emit(error)
+        elif info:
+            login.show_info(info)
+        self._set_state("login")
+
+    def retry(self) -> None:
+        action, self._retry = self._retry, None
+        if action is not None:
+            self.window.login.set_busy(True)
+            self.tasks.spawn(action(), "retry")
+        else:
+            self.window.login.submit()
+
+    def change_portal(self) -> None:
+        self.tasks.spawn(self._change_portal(), "change portal")
+
+    async def _change_portal(self) -> None:
+        url = await self.window.ask_portal(self.portal_url)
+        if url is None or url == self.portal_url:
+            return
+        self.services.settings.portal_url = url
+        self.portal = PortalChoice(url, PortalSource.USER, True)
+        self.window.login.set_portal(url, True)
+        self.window.login.show_info(f"Portal address changed to {url}.")
+
+    # --- sign in -----------------------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str, remember: bool) -> None:
+        self.window.login.set_busy(True)  # "Signing in…" at once, before any network
+        self.tasks.spawn(self._sign_in(username, password, remember), "sign in")
+
+    async def _sign_in(self, username: str, password: str, remember: bool) -> None:
+        self.window.login.set_busy(True)
+        api = self.services.api_factory(self.portal_url)
+        try:
+            result = await api.login(username, password)
+        except PortalUnreachable as exc:
+            api.close()
+            self._retry = None  # Retry submits the form again
+            self.show_login(error=exc.message, retry=True)
+            return
+        except PortalError as exc:
+            api.close()
+            self.show_login(error=exc.message)
+            return
+        account = result.account
+        if account.get("kind") == "client" and account.get("status", "active") != "active":
+            await api.logout()  # the server refuses these too (R-LOGIN-4)
+            api.close()
+            self.show_login(error=CLIENT_NOT_ACTIVE)
+            return
+        settings = self.services.settings
+        settings.last_username = username
+        settings.remember_me = remember
+        store = self.services.session_store
+        if remember:
+            await asyncio.to_thread(store.save, self.portal_url, username, result.token)
+        else:
+            await asyncio.to_thread(store.clear, self.portal_url)
+        self.window.login.password.clear()
+        await self._enter(api, account)
+
+    def forgot_password(self, username: str) -> None:
+        self.window.login.set_busy(True, "Sending…")
+        self.tasks.spawn(self._forgot(username), "forgot password")
+
+    async def _forgot(self, username: str) -> None:
+        login = self.window.login
+        login.set_busy(True, "Sending…")
+        api = self.services.api_factory(self.portal_url)
+        try:
+            text = await api.forgot_password(username)
+        except PortalError as exc:
+            login.set_busy(False)
+            login.show_error(exc.message, retry=isinstance(exc, PortalUnreachable))
+            return
+        finally:
+            api.close()
+        login.set_busy(False)
+        login.show_info(text)
+
+    # --- home --------------------------------------------------------------------------------
+
+    async def _enter(self, api: PortalApi, account: dict) -> None:
+        self.api = api
+        self.account = account
+        self.window.show_home(account)
+        self._set_state("home")
+        self._refresh.start()
+        await self._load_home()
+
+    def refresh(self) -> asyncio.Task | None:
+        if self.api is None:
+            return None
+        return self.tasks.spawn(self._load_home(), "refresh")
+
+    async def _load_home(self) -> None:
+        api, account = self.api, self.account
+        if api is None or account is None:
+            return
+        try:
+            if account.get("kind") == "staff":
+                today = await api.appointments_today(self.services.timezone)
+                candidates = await api.hosting_candidates()
+                screen = self.window.appointments
+                screen.set_data(account, today, candidates)
+            else:
+                practitioners = await api.my_practitioners()
+                upcoming = await api.my_appointments()
+                screen = self.window.client_home
+                screen.set_data(account, practitioners, upcoming)
+        except SessionExpired as exc:
+            await self.session_lost(exc.message or messages.SESSION_EXPIRED)
+            return
+        except PortalError as exc:
+            self.window.current_home().show_error(exc.message)
+            return
+        screen.clear_message()
+        self.home_loaded.emit()
+
+    async def session_lost(self, message: str) -> None:
+        """The server no longer knows our session: back to login with the message."""
+        await self._leave(forget=True)
+        self.show_login(error=message)
+
+    # --- host --------------------------------------------------------------------------------
+
+    def host(self, people: list[dict]) -> object:
+        """The Care Room seam: the launcher from the services opens the room."""
+        if self.api is None or self.account is None:
+            return None
+        room = self.services.launch_care_room(HostRequest(self.account, tuple(people), self.api))
+        if room is not None:
+            self.rooms.append(room)
+        return room
+
+    # --- sign out and shutdown ----------------------------------------------------------------
+
+    def sign_out(self) -> asyncio.Task:
+        return self.tasks.spawn(self._sign_out(), "sign out")
+
+    async def _sign_out(self) -> None:
+        api = self.api
+        if api is not None:
+            try:
+                await api.logout()
+            except PortalError as exc:
+                log.info("sign-out on the server failed: %s", exc)
+        await self._leave(forget=True)
+        self.show_login(info=SIGNED_OUT)
+
+    async def _leave(self, *, forget: bool) -> None:
+        self._refresh.stop()
+        api, self.api, self.account = self.api, None, None
+        if api is not None:
+            api.close()
+        if forget and self.portal_url:
+            await asyncio.to_thread(self.services.session_store.clear, self.portal_url)
+        self.window.login.reset(
+            self.services.settings.last_username, self.services.settings.remember_me
+        )
+        self.window.show_signed_out()
+
+    def shutdown(self) -> None:
+        """At window close (idempotent): stop timers and tasks, close the API client."""
+        self._refresh.stop()
+        self.tasks.cancel_all()
+        if self.api is not None:
+            self.api.close()
+        self.state = "closed"

@@ -1,0 +1,358 @@
+"""The device test panel behind the hamburger (R-DEV-1): camera, microphone, speakers.
+
+Each device kind has a drop-down, a Test button and an output (preview, level meter or test
+tone status). Listing and opening devices run on worker threads; pictures and levels are pulled
+by a Qt timer, never waited for. The choice of each device is saved in the user's settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vtconnect_care.client.media import Device, SyntheticTone
+from vtconnect_care.client.media.levels import meter_fraction
+
+from .devices import KINDS, DeviceProvider
+from .tasks import TaskGroup
+from .user_settings import UserSettings
+from .widgets import label
+
+log = logging.getLogger("vtconnect.app.devices")
+
+TITLES = {"camera": "Camera", "microphone": "Microphone", "speaker": "Speakers"}
+NONE_FOUND = {
+    "camera": "No camera found. Connect a camera, then choose Refresh.",
+    "microphone": "No microphone found. Connect a microphone or headset, then choose Refresh.",
+    "speaker": "No speakers found. Connect speakers or headphones, then choose Refresh.",
+}
+HINTS = {
+    "camera": "Choose Test to see yourself.",
+    "microphone": "Choose Test and speak: the bar moves when you are heard.",
+    "speaker": "Choose Test to play a short tone.",
+}
+PREVIEW_W, PREVIEW_H = 320, 240
+TICK_MS = 50
+TONE_SECONDS = 1.5
+
+
+class DeviceRow(QFrame):
+    """One device kind: title, drop-down, Test button, output area and a status line."""
+
+    test_clicked = Signal(str)
+    device_chosen = Signal(str, int)
+
+    def __init__(self, kind: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self.setObjectName("DeviceRow")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(8)
+        lay.addWidget(label(TITLES[kind], "SectionTitle"))
+        line = QHBoxLayout()
+        self.combo = QComboBox()
+        self.combo.setAccessibleName(f"{TITLES[kind]} device")
+        self.combo.setMinimumWidth(200)
+        self.combo.activated.connect(lambda i: self.device_chosen.emit(self.kind, i))
+        self.test_button = QPushButton("Test")
+        self.test_button.setAccessibleName(f"Test {TITLES[kind].lower()}")
+        self.test_button.setCheckable(kind != "speaker")
+        self.test_button.clicked.connect(lambda: self.test_clicked.emit(self.kind))
+        line.addWidget(self.combo, 1)
+        line.addWidget(self.test_button)
+        lay.addLayout(line)
+        if kind == "camera":
+            self.preview = QLabel("Camera preview")
+            self.preview.setObjectName("Preview")
+            self.preview.setAccessibleName("Camera preview")
+            self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.preview.setFixedSize(PREVIEW_W, PREVIEW_H)
+            lay.addWidget(self.preview)
+            self.meter = None
+        else:
+            self.preview = None
+            self.meter = QProgressBar()
+            self.meter.setRange(0, 100)
+            self.meter.setTextVisible(False)
+            self.meter.setAccessibleName(
+                "Microphone level" if kind == "microphone" else "Speaker test level"
+            )
+            self.meter.setFixedHeight(12)
+            lay.addWidget(self.meter)
+        self.status = label(HINTS[kind], "Hint", wrap=True)
+        self.status.setAccessibleName(f"{TITLES[kind]} status")
+        lay.addWidget(self.status)
+
+    def set_devices(self, devices: list[Device], chosen: str | None) -> None:
+        self.combo.clear()
+        if not devices:
+            self.combo.addItem(f"No {TITLES[self.kind].lower()} found")
+            self.combo.setEnabled(False)
+            self.test_button.setEnabled(False)
+            self.set_status(NONE_FOUND[self.kind])
+            if self.preview is not None:
+                self.preview.setText(f"No {TITLES[self.kind].lower()}")
+            return
+        for dev in devices:
+            self.combo.addItem(dev.name)
+        names = [d.name for d in devices]
+        if chosen in names:
+            index = names.index(chosen)
+        else:
+            index = next((i for i, d in enumerate(devices) if d.is_default), 0)
+        self.combo.setCurrentIndex(index)
+        self.combo.setEnabled(True)
+        self.test_button.setEnabled(True)
+        self.set_status(HINTS[self.kind])
+
+    def set_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setAccessibleDescription(text)
+
+    def set_testing(self, on: bool) -> None:
+        if self.test_button.isCheckable():
+            self.test_button.setChecked(on)
+        self.test_button.setText("Stop" if on and self.kind != "speaker" else "Test")
+        if self.kind == "speaker":
+            self.test_button.setEnabled(not on)
+        if not on:
+            if self.meter is not None:
+                self.meter.setValue(0)
+            if self.preview is not None:
+                self.preview.clear()
+                self.preview.setText("Camera preview")
+
+
+class DevicePanel(QFrame):
+    """The three device rows and the running tests; ``close_devices()`` is idempotent."""
+
+    closed = Signal()
+
+    def __init__(
+        self, devices: DeviceProvider, settings: UserSettings, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("Drawer")
+        self.setAccessibleName("Device test panel")
+        self._provider = devices
+        self._settings = settings
+        self._tasks = TaskGroup()
+        self.devices: dict[str, list[Device]] = {k: [] for k in KINDS}
+        self._camera = None
+        self._microphone = None
+        self._speaker = None
+        self._tone: SyntheticTone | None = None
+        self._tone_left = 0
+        self.frames_shown = 0
+        self.last_level = 0.0
+        self.loaded = False
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(20, 18, 20, 18)
+        lay.setSpacing(18)
+        top = QHBoxLayout()
+        top.addWidget(label("Test your devices", "CardTitle"))
+        top.addStretch(1)
+        self.close_button = QPushButton("Close")
+        self.close_button.setAccessibleName("Close the device test panel")
+        self.close_button.clicked.connect(self.closed)
+        top.addWidget(self.close_button)
+        lay.addLayout(top)
+        self.synthetic_note = label("", "Banner", wrap=True)
+        self.synthetic_note.hide()
+        lay.addWidget(self.synthetic_note)
+        self.rows = {kind: DeviceRow(kind) for kind in KINDS}
+        for row in self.rows.values():
+            row.test_clicked.connect(self._toggle_test)
+            row.device_chosen.connect(self._choose)
+            lay.addWidget(row)
+        self.refresh_button = QPushButton("Refresh device list")
+        self.refresh_button.setAccessibleName("Refresh the device lists")
+        self.refresh_button.clicked.connect(self.refresh)
+        lay.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignLeft)
+        lay.addStretch(1)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+
+    # --- listing -----------------------------------------------------------------------------
+
+    def refresh(self) -> asyncio.Task:
+        self.stop_tests()
+        for row in self.rows.values():
+            row.set_status("Looking for devices…")
+            row.test_button.setEnabled(False)
+        return self._tasks.spawn(self._load(), "list devices")
+
+    async def _load(self) -> None:
+        found = {}
+        for kind in KINDS:
+            found[kind] = await asyncio.to_thread(self._provider.list, kind)
+        self.devices = found
+        synthetic = False
+        for kind, row in self.rows.items():
+            row.set_devices(found[kind], self._settings.device(kind))
+            synthetic = synthetic or any("Synthetic" in d.name for d in found[kind])
+        if synthetic:
+            self.synthetic_note.setText(
+                "Test devices are in use: this computer shows a synthetic picture and tone "
+                "instead of a real camera and microphone."
+            )
+        self.synthetic_note.setVisible(synthetic)
+        self.loaded = True
+
+    def _chosen(self, kind: str) -> Device | None:
+        devices = self.devices[kind]
+        index = self.rows[kind].combo.currentIndex()
+        return devices[index] if 0 <= index < len(devices) else None
+
+    def _choose(self, kind: str, index: int) -> None:
+        devices = self.devices[kind]
+        if not 0 <= index < len(devices):
+            return
+        self._settings.set_device(kind, devices[index].name)
+        running = {
+            "camera": self._camera,
+            "microphone": self._microphone,
+            "speaker": self._speaker,
+        }[kind]
+        if running is not None:  # switch the running test to the new device
+            self._stop(kind)
+            self._toggle_test(kind)
+
+    # --- tests -------------------------------------------------------------------------------
+
+    def _toggle_test(self, kind: str) -> None:
+        running = {"camera": self._camera, "microphone": self._microphone}.get(kind)
+        if running is not None:
+            self._stop(kind)
+            return
+        device = self._chosen(kind)
+        if device is None:
+            self.rows[kind].set_testing(False)
+            self.rows[kind].set_status(NONE_FOUND[kind])
+            return
+        self.rows[kind].set_testing(True)
+        self.rows[kind].set_status("Starting…")
+        self._tasks.spawn(self._start(kind, device), f"test {kind}")
+
+    async def _start(self, kind: str, device: Device) -> None:
+        opener = {
+            "camera": self._provider.open_camera,
+            "microphone": self._provider.open_microphone,
+            "speaker": self._provider.open_speaker,
+        }[kind]
+
+        def open_and_start():
+            obj = opener(device)
+            obj.start()
+            return obj
+
+        row = self.rows[kind]
+        try:
+            obj = await asyncio.to_thread(open_and_start)
+        except Exception as exc:  # noqa: BLE001 - a device that will not open is a state
+            log.info("%s test failed: %s", kind, exc)
+            row.set_testing(False)
+            row.set_status(
+                f"The {TITLES[kind].lower()} could not be started. Choose another device or "
+                "check that no other program is using it."
+            )
+            return
+        if kind == "camera":
+            self._camera = obj
+            row.set_status(f"Showing {device.name}. Choose Stop when you are done.")
+        elif kind == "microphone":
+            self._microphone = obj
+            row.set_status("Speak now: the bar shows what your microphone hears.")
+        else:
+            self._speaker = obj
+            self._tone = SyntheticTone(frequency=660.0, level=0.2)
+            self._tone_left = int(TONE_SECONDS * 1000 / TICK_MS)
+            row.set_status("Playing a test tone… If you cannot hear it, choose another device.")
+        self._timer.start()
+
+    def _tick(self) -> None:
+        if self._camera is not None:
+            sample = self._camera.latest()
+            if sample is not None:
+                self._show_frame(sample.image)
+        if self._microphone is not None:
+            chunk = self._microphone.read(48_000 * TICK_MS // 1000)
+            self.last_level = meter_fraction(chunk)
+            self.rows["microphone"].meter.setValue(int(self.last_level * 100))
+        if self._speaker is not None and self._tone is not None:
+            chunk = self._tone.read(48_000 * TICK_MS // 1000)
+            self._speaker.write(chunk)
+            self.rows["speaker"].meter.setValue(int(meter_fraction(chunk) * 100))
+            self._tone_left -= 1
+            if self._tone_left <= 0:
+                self._stop("speaker")
+                self.rows["speaker"].set_status(
+                    "Did you hear the tone? If not, choose another device and test again."
+                )
+        if self._camera is None and self._microphone is None and self._speaker is None:
+            self._timer.stop()
+
+    def _show_frame(self, image: np.ndarray) -> None:
+        import cv2
+
+        small = cv2.resize(image, (PREVIEW_W, PREVIEW_H), interpolation=cv2.INTER_AREA)
+        small = np.ascontiguousarray(small)
+        qimage = QImage(
+            small.data, PREVIEW_W, PREVIEW_H, 3 * PREVIEW_W, QImage.Format.Format_BGR888
+        ).copy()
+        self.rows["camera"].preview.setPixmap(QPixmap.fromImage(qimage))
+        self.frames_shown += 1
+
+    def _stop(self, kind: str) -> None:
+        attr = f"_{kind}"
+        obj = getattr(self, attr)
+        setattr(self, attr, None)
+        if obj is not None:
+            # releasing a device can take a moment (thread join): off the Qt thread
+            self._tasks.spawn(asyncio.to_thread(obj.close), f"close {kind}")
+        if kind == "speaker":
+            self._tone = None
+        self.rows[kind].set_testing(False)
+        if obj is not None and kind != "speaker":
+            self.rows[kind].set_status(HINTS[kind])
+
+    def stop_tests(self) -> None:
+        for kind in KINDS:
+            if getattr(self, f"_{kind}") is not None:
+                self._stop(kind)
+        self._timer.stop()
+
+    def testing(self, kind: str) -> bool:
+        return getattr(self, f"_{kind}") is not None
+
+    def close_devices(self) -> None:
+        """Stop every test and release the devices (idempotent); blocking closes are fine
+        at exit, when no loop may be left to run them."""
+        self._timer.stop()
+        for kind in KINDS:
+            obj = getattr(self, f"_{kind}")
+            setattr(self, f"_{kind}", None)
+            if obj is not None:
+                try:
+                    obj.close()
+                except Exception:  # noqa: BLE001
+                    log.exception("closing the %s failed", kind)
+        self._tasks.cancel_all()

@@ -1,0 +1,49 @@
+"""The services the main window is built from, passed in (never reached through globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from vtconnect_care.client.app_config import SystemConfig, load_system_config
+from vtconnect_care.client.portal_api import PortalApi
+from vtconnect_care.client.session_store import SessionStore
+
+from .devices import DeviceProvider, SystemDevices
+from .user_settings import UserSettings
+
+
+@dataclass(frozen=True)
+class HostRequest:
+    """What the Appointment screen hands to the Care Room: who hosts, whom, on which portal."""
+
+    host: dict
+    people: tuple[dict, ...]
+    api: PortalApi
+
+
+# The seam to the Care Room: given a HostRequest, open the room and return its window.
+CareRoomLauncher = Callable[[HostRequest], Any]
+
+
+def placeholder_launcher(request: HostRequest) -> Any:
+    from .care_room_placeholder import CareRoomPlaceholder
+
+    window = CareRoomPlaceholder(request)
+    window.show()
+    return window
+
+
+@dataclass
+class AppServices:
+    settings: UserSettings
+    session_store: SessionStore = field(default_factory=SessionStore)
+    api_factory: Callable[[str], PortalApi] = PortalApi
+    devices: DeviceProvider = field(default_factory=SystemDevices)
+    load_system_config: Callable[[], SystemConfig] = load_system_config
+    launch_care_room: CareRoomLauncher = placeholder_launcher
+    portal_flag: str | None = None
+    timezone: str = "UTC"
+    refresh_seconds: float = 60.0  # how often the home screens refresh (and notice expiry)
+    devices_from_config: bool = True  # let the system file's `devices` policy pick the provider

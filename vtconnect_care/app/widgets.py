@@ -1,0 +1,76 @@
+"""Small shared widgets: cards, message boxes inside a screen, section titles."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+
+def card(parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame(parent)
+    frame.setObjectName("Card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(28, 24, 28, 24)
+    layout.setSpacing(12)
+    return frame, layout
+
+
+def label(text: str, name: str | None = None, *, wrap: bool = False) -> QLabel:
+    widget = QLabel(text)
+    if name:
+        widget.setObjectName(name)
+    widget.setWordWrap(wrap)
+    widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    widget.setAccessibleName(text[:80] if text else (name or "label"))
+    return widget
+
+
+class MessageLabel(QLabel):
+    """An inline message: error or info; hidden when empty, announced via its accessible name."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setAccessibleName("Message")
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self._show(text, "ErrorBox")
+
+    def show_info(self, text: str) -> None:
+        self._show(text, "InfoBox")
+
+    def _show(self, text: str, kind: str) -> None:
+        self.setObjectName(kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.setText(text)
+        self.setAccessibleDescription(text)
+        self.show()
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.hide()
+
+    @property
+    def kind(self) -> str:
+        return self.objectName()
+
+
+def hamburger_icon(size: int = 24, colour: str = "#1f5f7a"):
+    """Three bars, drawn (no font needed for the glyph)."""
+    from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(colour))
+    bar = max(2, size // 10)
+    for i in range(3):
+        y = size * (0.25 + 0.25 * i) - bar / 2
+        painter.drawRoundedRect(int(size * 0.15), int(y), int(size * 0.7), bar, bar / 2, bar / 2)
+    painter.end()
+    return QIcon(pix)

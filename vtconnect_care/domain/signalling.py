@@ -1,0 +1,103 @@
+"""The realtime message schema: parse and check client messages (pure; see docs/protocol.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+MAX_MESSAGE_BYTES = 64 * 1024  # an SDP with many candidates is ~10 KB
+MAX_SDP_CHARS = 48 * 1024
+MAX_CANDIDATE_CHARS = 1024
+
+CLIENT_TYPES = frozenset({"auth", "ping", "join", "leave", "begin", "end", "chat", "signal"})
+SIGNAL_KINDS = frozenset({"offer", "answer", "ice"})
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ClientMessage:
+    type: str
+    session_id: int | None = None
+    token: str | None = None
+    body: str | None = None
+    to: int | None = None
+    signal: dict[str, Any] | None = None
+    ref: str | None = None  # echoed in the reply, so a client can match answers
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ProtocolError("bad_message", f"'{name}' must be a positive integer.")
+    return value
+
+
+def _signal(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ProtocolError("bad_message", "'signal' must be an object.")
+    kind = data.get("kind")
+    if kind not in SIGNAL_KINDS:
+        raise ProtocolError("bad_message", "'signal.kind' must be offer, answer or ice.")
+    pc = data.get("pc")
+    if not isinstance(pc, str) or not 0 < len(pc) <= 64:
+        raise ProtocolError("bad_message", "'signal.pc' must be a short string.")
+    out: dict[str, Any] = {"kind": kind, "pc": pc}
+    if kind in ("offer", "answer"):
+        sdp = data.get("sdp")
+        if not isinstance(sdp, str) or not 0 < len(sdp) <= MAX_SDP_CHARS:
+            raise ProtocolError("bad_message", "'signal.sdp' is missing or too long.")
+        out["sdp"] = sdp
+    else:
+        cand = data.get("candidate")
+        if cand is not None and (
+            not isinstance(cand, dict) or len(json.dumps(cand)) > MAX_CANDIDATE_CHARS
+        ):
+            raise ProtocolError("bad_message", "'signal.candidate' is not a candidate.")
+        out["candidate"] = cand
+    return out
+
+
+def parse(raw: str | bytes) -> ClientMessage:
+    """A checked client message, or ProtocolError(code in bad_message|too_large)."""
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise ProtocolError("too_large", "The message is too large.")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError("bad_message", "The message is not valid JSON.") from exc
+    if not isinstance(data, dict):
+        raise ProtocolError("bad_message", "A message must be a JSON object.")
+    kind = data.get("type")
+    if kind not in CLIENT_TYPES:
+        raise ProtocolError("bad_message", "Unknown message type.")
+    ref = data.get("ref")
+    if ref is not None and (not isinstance(ref, str) or len(ref) > 64):
+        raise ProtocolError("bad_message", "'ref' must be a short string.")
+    if kind == "auth":
+        token = data.get("token")
+        if not isinstance(token, str) or not 0 < len(token) <= 256:
+            raise ProtocolError("bad_message", "'token' must be a string.")
+        return ClientMessage("auth", token=token, ref=ref)
+    if kind == "ping":
+        return ClientMessage("ping", ref=ref)
+    session_id = _int(data.get("session_id"), "session_id")
+    if kind == "chat":
+        body = data.get("body")
+        if not isinstance(body, str):
+            raise ProtocolError("bad_message", "'body' must be a string.")
+        return ClientMessage("chat", session_id=session_id, body=body, ref=ref)
+    if kind == "signal":
+        return ClientMessage(
+            "signal",
+            session_id=session_id,
+            to=_int(data.get("to"), "to"),
+            signal=_signal(data.get("signal")),
+            ref=ref,
+        )
+    return ClientMessage(kind, session_id=session_id, ref=ref)

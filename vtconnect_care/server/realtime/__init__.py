@@ -1,0 +1,1 @@
+"""The realtime hub: one authenticated WebSocket per app carrying events and signalling."""

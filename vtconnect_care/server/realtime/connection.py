@@ -1,0 +1,70 @@
+"""One hub connection: who it is, which rooms it joined, and a bounded outgoing queue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from starlette.websockets import WebSocket
+
+from .limits import TokenBucket
+
+log = logging.getLogger("vtconnect.realtime")
+
+OUTBOX_LIMIT = 256  # a client that lets this many messages pile up is cut off
+
+
+class Connection:
+    def __init__(self, websocket: WebSocket, *, rate: float, burst: float) -> None:
+        self.websocket = websocket
+        self.account_id: int | None = None
+        self.token: str | None = None
+        self.sessions: set[int] = set()
+        self.bucket = TokenBucket(rate, burst)
+        self._outbox: asyncio.Queue[dict | None] = asyncio.Queue(OUTBOX_LIMIT)
+        self._writer: asyncio.Task | None = None
+        self.closed = False
+
+    def start_writer(self) -> None:
+        self._writer = asyncio.create_task(self._write_loop())
+
+    async def _write_loop(self) -> None:
+        while True:
+            message = await self._outbox.get()
+            if message is None:
+                return
+            try:
+                await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
+            except Exception:  # noqa: BLE001 - the socket went away; the reader notices
+                self.closed = True
+                return
+
+    def send(self, message: dict) -> None:
+        """Queue a message; never waits. A client too slow to read is disconnected."""
+        if self.closed:
+            return
+        try:
+            self._outbox.put_nowait(message)
+        except asyncio.QueueFull:
+            log.warning("account %s does not read its socket: closing it", self.account_id)
+            self.closed = True
+            asyncio.create_task(self.close(code=1008))
+
+    async def close(self, code: int = 1000) -> None:
+        self.closed = True
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code=code)
+
+    async def finish(self) -> None:
+        """Flush what is queued, then stop the writer (idempotent)."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        with contextlib.suppress(asyncio.QueueFull):
+            self._outbox.put_nowait(None)
+        try:
+            await asyncio.wait_for(writer, timeout=2.0)
+        except (TimeoutError, asyncio.CancelledError, Exception):  # noqa: BLE001
+            writer.cancel()

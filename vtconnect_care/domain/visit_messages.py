@@ -71,6 +71,10 @@ ALREADY_CLOCKED_IN = "You have already clocked in to this visit."
 ALREADY_CLOCKED_OUT = "You have already clocked out of this visit."
 CLOCK_OUT_NEEDS_CLOCK_IN = "Clock in to the visit before you clock out."
 RESEND_NEEDS_SESSION = "No invite has been sent for this visit yet. Send the invite first."
+NOTES_CONFLICT = (
+    "These notes were changed elsewhere since you started typing. Your text is kept: review the "
+    "saved notes, merge your changes and save again."
+)
 ALREADY_INVITED = "The invite was sent. Use Resend invite to client to send it again."
 
 # The client's browser page (R-VISIT-7, R-VISIT-8, R-VISIT-12): plain reasons, never a broken page

@@ -81,3 +81,16 @@ def can_be_associated(practitioner: StaffView) -> bool:
 def can_host(staff: StaffView) -> bool:
     """R-HOST-1: the practitioner role and a licence."""
     return staff.is_practitioner and bool((staff.licence or "").strip())
+
+
+def can_see_staff(staff: StaffView, target_department_ids: Iterable[int]) -> bool:
+    """Org Admins see all staff; Dept Admins and Care Coordinators those sharing a department."""
+    scope = managed_department_ids(staff)
+    if scope is None:
+        return True
+    return bool(frozenset(target_department_ids) & scope)
+
+
+def can_edit_organization(staff: StaffView) -> bool:
+    """R-REG-6: the Org Admin edits the organisation (Client Management)."""
+    return staff.is_org_admin

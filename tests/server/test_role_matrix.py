@@ -1,0 +1,198 @@
+"""Who may do what, through the API: every cell of the role x operation matrix.
+
+R-CLIENT-1 (Org Admin, Dept Admin, Care Coordinator manage clients; nobody else),
+R-ASSOC-1 (Dept Admins and Care Coordinators only in their own departments),
+R-REG-6 (only the Org Admin changes the organisation).
+
+Demo departments: dan.deptadmin is in Counselling, cara.coord in Physiotherapy.
+alex.active and carl.inactive are Counselling clients, bea.active a Physiotherapy client,
+dana.pending and eli.unassigned have no association yet (visible to every manager, R-REG-4).
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import login_headers
+from vtconnect_care.server.models import Account, Department
+
+ACTORS = [
+    "olivia.admin",
+    "dan.deptadmin",
+    "cara.coord",
+    "nurse.kim",
+    "frank.frontdesk",
+    "alex.active",
+]
+
+
+def _cell(allowed: int, *who: str) -> dict[str, int]:
+    """`allowed` for the listed actors, 403 for everyone else."""
+    return {a: (allowed if a in who else 403) for a in ACTORS}
+
+
+MANAGERS = ("olivia.admin", "dan.deptadmin", "cara.coord")
+COUNSELLING = ("olivia.admin", "dan.deptadmin")
+PHYSIO = ("olivia.admin", "cara.coord")
+STAFF = ("olivia.admin", "dan.deptadmin", "cara.coord", "nurse.kim", "frank.frontdesk")
+
+# operation -> expected status per actor
+MATRIX: dict[str, dict[str, int]] = {
+    "list clients": _cell(200, *MANAGERS),
+    "search clients": _cell(200, *MANAGERS),
+    "list pending clients": _cell(200, *MANAGERS),
+    "read Counselling client": _cell(200, *COUNSELLING),
+    "read Physiotherapy client": _cell(200, *PHYSIO),
+    "read unassociated client": _cell(200, *MANAGERS),
+    "create client for Counselling": _cell(201, *COUNSELLING),
+    "create client for Physiotherapy": _cell(201, *PHYSIO),
+    "edit Counselling client": _cell(200, *COUNSELLING),
+    "edit Physiotherapy client": _cell(200, *PHYSIO),
+    "deactivate Physiotherapy client": _cell(200, *PHYSIO),
+    "associate unassociated client in Physiotherapy": _cell(200, *PHYSIO),
+    "associate unassociated client in Counselling": _cell(200, *COUNSELLING),
+    "approve pending client": _cell(200, *MANAGERS),
+    "list staff": _cell(200, *MANAGERS),
+    "read Counselling staff": _cell(200, *COUNSELLING),
+    "read Physiotherapy staff": _cell(200, *PHYSIO),
+    "edit Practitioner box of Counselling staff": _cell(200, *COUNSELLING),
+    "edit Practitioner box of Physiotherapy staff": _cell(200, *PHYSIO),
+    "associate from a Physiotherapy staff record": _cell(200, *PHYSIO),
+    "read organization": _cell(200, *MANAGERS),
+    "edit organization": _cell(200, "olivia.admin"),
+    "invitation template": _cell(200, *STAFF),
+    "delete Counselling client": _cell(200, *COUNSELLING),
+    "delete Physiotherapy client": _cell(200, *PHYSIO),
+}
+
+
+def _ids(app) -> dict[str, int]:
+    with app.state.session_factory() as db:
+        out = {a.username: a.id for a in db.scalars(select(Account)).all() if a.username}
+        for d in db.scalars(select(Department)).all():
+            out[d.name] = d.id
+        return out
+
+
+def _operations(ids: dict[str, int]):
+    new = {"last_name": "Matrix", "email": None, "date_of_birth": "1990-01-01"}
+    return {
+        "list clients": ("GET", "/clients", None),
+        "search clients": ("GET", "/clients?q=morgan", None),
+        "list pending clients": ("GET", "/clients?status=pending", None),
+        "read Counselling client": ("GET", f"/clients/{ids['alex.active']}", None),
+        "read Physiotherapy client": ("GET", f"/clients/{ids['bea.active']}", None),
+        "read unassociated client": ("GET", f"/clients/{ids['eli.unassigned']}", None),
+        "create client for Counselling": (
+            "POST",
+            "/clients",
+            {
+                **new,
+                "first_name": "Cora",
+                "email": "cora@x.example",
+                "associations": [
+                    {"practitioner_id": ids["dr.patel"], "department_id": ids["Counselling"]}
+                ],
+            },
+        ),
+        "create client for Physiotherapy": (
+            "POST",
+            "/clients",
+            {
+                **new,
+                "first_name": "Phil",
+                "email": "phil@x.example",
+                "associations": [{"practitioner_id": ids["nurse.kim"]}],
+            },
+        ),
+        "edit Counselling client": ("PATCH", f"/clients/{ids['alex.active']}", {"phone": "555"}),
+        "edit Physiotherapy client": ("PATCH", f"/clients/{ids['bea.active']}", {"phone": "5"}),
+        "deactivate Physiotherapy client": (
+            "PATCH",
+            f"/clients/{ids['bea.active']}",
+            {"active": False},
+        ),
+        "associate unassociated client in Physiotherapy": (
+            "PUT",
+            f"/clients/{ids['eli.unassigned']}/associations",
+            {"associations": [{"practitioner_id": ids["nurse.kim"]}]},
+        ),
+        "associate unassociated client in Counselling": (
+            "PUT",
+            f"/clients/{ids['dana.pending']}/associations",
+            {
+                "associations": [
+                    {"practitioner_id": ids["dr.patel"], "department_id": ids["Counselling"]}
+                ]
+            },
+        ),
+        "approve pending client": ("POST", f"/clients/{ids['dana.pending']}/approve", None),
+        "list staff": ("GET", "/staff", None),
+        "read Counselling staff": ("GET", f"/staff/{ids['frank.frontdesk']}", None),
+        "read Physiotherapy staff": ("GET", f"/staff/{ids['nurse.kim']}", None),
+        "edit Practitioner box of Counselling staff": (
+            "PATCH",
+            f"/staff/{ids['frank.frontdesk']}",
+            {"is_practitioner": True},
+        ),
+        "edit Practitioner box of Physiotherapy staff": (
+            "PATCH",
+            f"/staff/{ids['nurse.kim']}",
+            {"notify_new_clients": False},
+        ),
+        "associate from a Physiotherapy staff record": (
+            "PUT",
+            f"/staff/{ids['nurse.kim']}/associations",
+            {"associations": [{"client_id": ids["bea.active"]}]},
+        ),
+        "read organization": ("GET", "/organization", None),
+        "edit organization": ("PATCH", "/organization", {"manual_approval": True}),
+        "invitation template": ("GET", "/organization/invitation", None),
+        "delete Counselling client": ("DELETE", f"/clients/{ids['carl.inactive']}", None),
+        "delete Physiotherapy client": ("DELETE", f"/clients/{ids['bea.active']}", None),
+    }
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_r_client_1_r_assoc_1_role_matrix(demo_app, demo_api, actor):
+    ids = _ids(demo_app)
+    headers = login_headers(demo_api, actor)
+    ops = _operations(ids)
+    assert set(ops) == set(MATRIX)
+    got: dict[str, int] = {}
+    for name, (method, path, body) in ops.items():  # in MATRIX order: deletions come last
+        r = demo_api.request(method, f"/api/v1{path}", json=body, headers=headers)
+        got[name] = r.status_code
+        if r.status_code == 403:
+            assert r.json()["error"]["code"] == "forbidden", (name, r.text)
+    expected = {name: MATRIX[name][actor] for name in ops}
+    assert got == expected
+
+
+def test_refused_reads_and_lists_leak_nothing(demo_app, demo_api):
+    """A Dept Admin's list holds only their departments' clients and the unassociated ones."""
+    headers = login_headers(demo_api, "dan.deptadmin")
+    names = {
+        c["username"] for c in demo_api.get("/api/v1/clients", headers=headers).json()["clients"]
+    }
+    assert names == {"alex.active", "eli.unassigned"}
+    headers = login_headers(demo_api, "cara.coord")
+    names = {
+        c["username"] for c in demo_api.get("/api/v1/clients", headers=headers).json()["clients"]
+    }
+    assert names == {"bea.active", "eli.unassigned"}
+    staff = {s["username"] for s in demo_api.get("/api/v1/staff", headers=headers).json()["staff"]}
+    assert staff == {"cara.coord", "dr.patel", "nurse.kim"}
+
+
+def test_no_session_is_401_on_every_management_endpoint(demo_api):
+    for method, path in [
+        ("GET", "/clients"),
+        ("POST", "/clients"),
+        ("GET", "/staff"),
+        ("GET", "/organization"),
+        ("PATCH", "/organization"),
+    ]:
+        r = demo_api.request(method, f"/api/v1{path}", json={})
+        assert r.status_code == 401, (method, path)

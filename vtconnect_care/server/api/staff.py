@@ -1,0 +1,68 @@
+"""JSON API for staff records: the Practitioner box and client associations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from ..services import staff_admin
+from ..services.clients import Wanted
+from .deps import CurrentAccount, DbDep, SettingsDep
+
+router = APIRouter(prefix="/staff", tags=["staff"])
+
+
+class StaffAssociationIn(BaseModel):
+    client_id: int
+    department_id: int | None = None
+
+
+class StaffPatch(BaseModel):
+    is_practitioner: bool | None = None
+    licence: str | None = Field(None, max_length=200)
+    notify_new_clients: bool | None = None
+    associations: list[StaffAssociationIn] | None = Field(None, max_length=500)
+
+
+class StaffAssociationsIn(BaseModel):
+    associations: list[StaffAssociationIn] = Field(max_length=500)
+
+
+def _wanted(items: list[StaffAssociationIn]) -> list[Wanted]:
+    return [Wanted(a.client_id, a.department_id) for a in items]
+
+
+@router.get("")
+def list_staff(actor: CurrentAccount, db: DbDep) -> dict:
+    rows = staff_admin.list_staff(db, actor)
+    return {"staff": [staff_admin.summary(db, s) for s in rows]}
+
+
+@router.get("/{staff_id}")
+def read_staff(staff_id: int, actor: CurrentAccount, db: DbDep) -> dict:
+    _, person = staff_admin.visible_staff(db, actor, staff_id)
+    return staff_admin.summary(db, person)
+
+
+@router.patch("/{staff_id}")
+def update_staff(
+    staff_id: int, body: StaffPatch, actor: CurrentAccount, db: DbDep, settings: SettingsDep
+) -> dict:
+    """R-ASSOC-2, R-ASSOC-3."""
+    data = body.model_dump(exclude={"associations"}, exclude_none=True)
+    wanted = _wanted(body.associations) if body.associations is not None else None
+    person = staff_admin.update_staff(db, settings, actor, staff_id, data, wanted)
+    return staff_admin.summary(db, person)
+
+
+@router.put("/{staff_id}/associations")
+def set_associations(
+    staff_id: int,
+    body: StaffAssociationsIn,
+    actor: CurrentAccount,
+    db: DbDep,
+    settings: SettingsDep,
+) -> dict:
+    """R-ASSOC-4 from the staff record."""
+    person = staff_admin.set_associations(db, settings, actor, staff_id, _wanted(body.associations))
+    return staff_admin.summary(db, person)

@@ -1,0 +1,1 @@
+"""The Office Portal: server-rendered pages over the same services as the JSON API."""

@@ -1,0 +1,75 @@
+"""Organisation settings: Client Management (R-REG-6) and the invitation template (R-REG-7)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from vtconnect_care.domain.roles import can_edit_organization
+
+from .. import audit
+from ..errors import forbidden
+from ..models import Account, Organization, Staff
+from ..settings import Settings
+from . import accounts
+from .clients import manager_view
+
+
+def portal_url(settings: Settings, org: Organization) -> str:
+    return f"{settings.base_url}/o/{org.slug}/"
+
+
+def summary(settings: Settings, org: Organization) -> dict:
+    return {
+        "id": org.id,
+        "name": org.name,
+        "slug": org.slug,
+        "portal_url": portal_url(settings, org),
+        "individual_practitioner": org.individual_practitioner,
+        "manual_approval": org.manual_approval,
+    }
+
+
+def read(db: Session, settings: Settings, actor: Account) -> dict:
+    manager_view(actor)
+    return summary(settings, actor.organization)
+
+
+def update(db: Session, settings: Settings, actor: Account, *, manual_approval: bool) -> dict:
+    """R-REG-6: only the Org Admin turns "manually approve client registrations" on or off."""
+    if not isinstance(actor, Staff) or not can_edit_organization(accounts.staff_view(actor)):
+        raise forbidden()
+    org = actor.organization
+    now = settings.clock.now()
+    if org.manual_approval != manual_approval:
+        org.manual_approval = manual_approval
+        audit.record(
+            db,
+            now=now,
+            action="organization_updated",
+            actor=actor,
+            object_type="organization",
+            object_id=org.id,
+            manual_approval=manual_approval,
+        )
+    db.commit()
+    return summary(settings, org)
+
+
+def invitation(settings: Settings, actor: Account) -> dict:
+    """R-REG-7: the invitation email staff send to clients, with the portal URL."""
+    if not isinstance(actor, Staff):
+        raise forbidden()
+    org = actor.organization
+    url = portal_url(settings, org)
+    subject = f"Join {org.name} on VTConnect Care"
+    body = (
+        "Hello,\n\n"
+        f"{org.name} now offers secure telehealth sessions with VTConnect Care.\n\n"
+        f"To get started, go to our VTConnect Portal at {url} and click the Register link "
+        'in the upper right corner. Choose your practitioner (or "not sure"), then check '
+        "your email and click the link to confirm your email address.\n\n"
+        "Once your email is confirmed, we will send you three simple steps to get started "
+        "with the VTConnect Care App.\n\n"
+        f"Kind regards,\n{actor.full_name}\n{org.name}\n"
+    )
+    return {"portal_url": url, "subject": subject, "body": body}

@@ -1,6 +1,7 @@
 """`vtconnect-care --self-test`: checks that this build has every part the app needs, offline.
 
-Runs without a display, camera, microphone, speakers or network: Qt on its offscreen platform,
+Runs without a display, camera, microphone, speakers or network: Qt on its offscreen platform
+(or the one named by VTCONNECT_SELF_TEST_PLATFORM, e.g. xcb, to check the display as well),
 the synthetic camera (SYNTHETIC: no device), a null audio sink. Prints one line per check and
 returns 0 when all passed, 1 otherwise (the failed checks say what is wrong). IT runs it after
 installing a package; the packaging test runs it on the built binary.
@@ -23,6 +24,8 @@ import numpy as np
 # The platform plugins a build must carry, besides "offscreen" (used here and on servers).
 NATIVE_PLATFORM_PLUGIN = {"linux": "xcb", "win32": "windows", "darwin": "cocoa"}
 CAMERA_NAME = "Self Test"
+# Qt platform for the checks; offscreen unless set (xcb or wayland: check the real display too).
+PLATFORM_ENV = "VTCONNECT_SELF_TEST_PLATFORM"
 _restore: list[Callable[[], object]] = []  # undo global changes (Qt's message handler) at the end
 VIDEO_FRAMES = 5
 
@@ -47,17 +50,18 @@ def _frozen() -> bool:
 
 
 def check_qt(context: dict) -> str:
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    platform_wanted = os.environ.get(PLATFORM_ENV) or "offscreen"
+    os.environ["QT_QPA_PLATFORM"] = platform_wanted
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import QLibraryInfo
     from PySide6.QtWidgets import QApplication
 
     context["qt_warnings"] = _capture_qt_messages()
-    app = QApplication.instance() or QApplication(["vtconnect-care", "-platform", "offscreen"])
+    app = QApplication.instance() or QApplication(["vtconnect-care"])
     context["qt_app"] = app
     platform = app.platformName()
-    if platform != "offscreen":
-        raise CheckFailed(f"Qt started on the {platform!r} platform instead of 'offscreen'")
+    if platform != platform_wanted:
+        raise CheckFailed(f"Qt started on the {platform!r} platform instead of {platform_wanted!r}")
     plugins_dir = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
     present = {_plugin_name(p) for p in plugins_dir.glob("*")} if plugins_dir.is_dir() else set()
     native = NATIVE_PLATFORM_PLUGIN.get(sys.platform)
@@ -65,7 +69,8 @@ def check_qt(context: dict) -> str:
     missing = sorted(wanted - present)
     if missing:
         raise CheckFailed(f"Qt platform plugins missing from {plugins_dir}: {', '.join(missing)}")
-    return f"PySide6 {pyside_version}, platform offscreen, plugins: {', '.join(sorted(wanted))}"
+    plugins = ", ".join(sorted(wanted))
+    return f"PySide6 {pyside_version}, platform {platform}, plugins: {plugins}"
 
 
 def _capture_qt_messages() -> list[str]:
@@ -133,7 +138,7 @@ def check_main_window(context: dict) -> str:
         if style_problems:
             raise CheckFailed(f"the style sheet has errors: {style_problems[0]}")
         return (
-            f"{type(window).__name__} '{window.windowTitle()}' shown offscreen at "
+            f"{type(window).__name__} '{window.windowTitle()}' shown on {app.platformName()} at "
             f"{window.width()}x{window.height()} (synthetic devices, no portal)"
         )
     finally:
@@ -310,7 +315,11 @@ def check_audio_system(context: dict) -> str:
         if _frozen():
             raise CheckFailed("the PortAudio library is missing from this package")
         return "PortAudio not installed: the app plays to a null sink (install libportaudio2)"
-    version = sd.get_portaudio_version()[1]
+    version = sd.get_portaudio_version()[1].split(",")[0]
+    library = str(getattr(sd, "_libname", "") or "")
+    bundle = getattr(sys, "_MEIPASS", None)
+    where = "from this package" if bundle and library.startswith(bundle) else f"from {library}"
+    version = f"{version} {where}"
     try:
         outputs = sum(1 for d in sd.query_devices() if d["max_output_channels"] > 0)
     except Exception as exc:  # noqa: BLE001 - PortAudioError: no sound system at all

@@ -90,4 +90,11 @@ LINK_REASON_EXPIRED = (
     "This link has expired: visit links work until 15 minutes after the end of the visit. "
     "Please contact your caregiver to arrange a new visit."
 )
+CLIENT_LEFT_PAGE = (
+    "You have left the video visit. If you did not mean to, join again with the button below."
+)
+CLIENT_WAITING = "Waiting for your caregiver to join the video visit…"
+CAREGIVER_AWAY = (
+    "Your caregiver has left the call for a moment. Please stay on this page: they can join again."
+)
 LINK_REASON_FINISHED = "This video visit is over. You can close this page."

@@ -13,15 +13,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 
+from vtconnect_care.domain import visit_messages as vmsg
 from vtconnect_care.domain import visits as rules
 
 from .api.deps import DbDep, SettingsDep
+from .errors import ApiError
+from .realtime import visit_rooms
 from .services import visits as visit_service
 
 router = APIRouter()
 
 MAX_TOKEN = 200
+# a link that cannot be used still gets a whole page, with the HTTP status that says why
+STATUS_CODES = {"invalid": 404, "superseded": 410, "expired": 410, "finished": 410}
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
@@ -63,6 +69,59 @@ def link_status(token: str, db: DbDep, settings: SettingsDep, zone: ZoneDep) -> 
     return link_view(db, settings, token, zone)
 
 
+class LinkIn(BaseModel):
+    token: str = Field(min_length=1, max_length=MAX_TOKEN)
+
+
+def _valid(db, settings, token: str) -> visit_service.InviteResolution:  # type: ignore[no-untyped-def]
+    resolution = visit_service.resolve_invite(db, settings, token)
+    if not resolution.ok:
+        raise ApiError(409, resolution.status.value, resolution.message or "")
+    return resolution
+
+
+@router.post("/api/v1/visit-links/join")
+def client_join(body: LinkIn, request: Request, db: DbDep, settings: SettingsDep) -> dict:
+    """The page's Join: the visit's room to join on the hub (the token authenticates there)."""
+    resolution = _valid(db, settings, body.token)
+    vs, visit = resolution.session, resolution.visit
+    assert vs is not None and visit is not None
+    state = visit_service.on_client_join(db, settings, virtual_session_id=vs.id)
+    room = visit_rooms.ensure_room(db, settings, vs)
+    visit_rooms.post(
+        request.app.state,
+        [visit.employee_id] if visit.employee_id else [],
+        {"type": "visit.client_joined", "visit_id": visit.id, "virtual_session_id": vs.id},
+    )
+    return {
+        "care_session_id": room.id,
+        "employee_account_id": visit.employee_id,
+        "client_account_id": visit.client_id,
+        "state": state.value,
+    }
+
+
+@router.post("/api/v1/visit-links/hang-up")
+def client_hang_up(body: LinkIn, request: Request, db: DbDep, settings: SettingsDep) -> dict:
+    """The client hung up or closed the page: not an ending, they may come back (R-VISIT-11)."""
+    resolution = _valid(db, settings, body.token)
+    vs, visit = resolution.session, resolution.visit
+    assert vs is not None and visit is not None
+    result = visit_service.on_client_hangup(db, settings, virtual_session_id=vs.id)
+    if result.notice is not None and visit.employee_id:
+        visit_rooms.post(
+            request.app.state,
+            [visit.employee_id],
+            {
+                "type": "visit.client_hung_up",
+                "visit_id": visit.id,
+                "virtual_session_id": vs.id,
+                "message": vmsg.CLIENT_HUNG_UP,
+            },
+        )
+    return {"state": result.state.value, "message": vmsg.CLIENT_LEFT_PAGE}
+
+
 @router.get("/visit/{token}", response_class=HTMLResponse)
 def visit_page(
     token: str, request: Request, db: DbDep, settings: SettingsDep, zone: ZoneDep
@@ -73,6 +132,7 @@ def visit_page(
     return templates.TemplateResponse(
         request,
         name,
-        {"view": view, "token": token if view["status"] == "valid" else ""},
+        {"view": view, "token": token if view["status"] == "valid" else "", "messages": vmsg},
+        status_code=STATUS_CODES.get(view["status"], 200),
         headers=NO_STORE,
     )

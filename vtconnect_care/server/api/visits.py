@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
 from vtconnect_care.domain import visit_messages as vmsg
 from vtconnect_care.domain.visits import InviteKind
 
 from ..errors import bad_request
+from ..realtime import visit_rooms
 from ..services import visit_admin, visits
 from .deps import CurrentStaff, DbDep, SettingsDep
 
@@ -150,13 +151,16 @@ def clock_out(
 def join(
     visit_id: int, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> dict:
-    """R-VISIT-6/14: join or re-join; returns the virtual session id for the realtime hub."""
+    """R-VISIT-6/14: join or re-join; returns the room to join on the realtime hub."""
     visit, vs = visits.join(db, settings, staff, visit_id)
+    room = visit_rooms.ensure_room(db, settings, vs)
     detail = _detail(db, settings, staff, visit_id, zone)
     return {
         "visit_id": visit.id,
         "virtual_session_id": vs.id,
-        "state": vs.state,
+        "care_session_id": room.id,
+        "client_account_id": visit.client_id,
+        "state": detail["virtual_session"]["state"],
         "notice": detail["virtual_session"]["notice"],
         "visit": detail,
     }
@@ -164,10 +168,26 @@ def join(
 
 @router.post("/visits/{visit_id}/hang-up")
 def hang_up(
-    visit_id: int, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
+    visit_id: int,
+    request: Request,
+    staff: CurrentStaff,
+    db: DbDep,
+    settings: SettingsDep,
+    zone: ZoneDep,
 ) -> dict:
-    """R-VISIT-12: the caregiver ends the virtual session for good."""
+    """R-VISIT-12: the caregiver ends the virtual session for good; the client's page is told."""
     visit, vs = visits.hang_up(db, settings, staff, visit_id)
+    everyone = visit_rooms.end_room(db, settings, vs, staff)
+    visit_rooms.post(
+        request.app.state,
+        sorted(set(everyone) | {visit.client_id}),
+        {
+            "type": "visit.ended",
+            "visit_id": visit.id,
+            "virtual_session_id": vs.id,
+            "message": vmsg.SESSION_OVER,
+        },
+    )
     return {
         "message": vmsg.SESSION_OVER,
         "visit": _detail(db, settings, staff, visit.id, zone),

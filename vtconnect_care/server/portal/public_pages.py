@@ -78,12 +78,10 @@ async def login(
                 },
                 status_code=exc.status,
             )
-        if (
-            not isinstance(result.account, Staff)
-            and target.startswith("/portal/")
-            and (target != "/portal/me")
+        if not isinstance(result.account, Staff) and (
+            target == "/portal" or target.startswith("/portal/")
         ):
-            target = "/portal/me"
+            target = "/portal/me"  # a client's own page; the management pages are staff's
         response = redirect(target)
         set_session_cookie(response, settings, result.token)
         return response

@@ -177,10 +177,20 @@ class Hub:
                 conn.send(_error("rate_limited", "Too many messages; slow down."))
             return
         ref = None
+        optimistic: int | None = None
         try:
             msg = signalling.parse(raw)
             ref = msg.ref
-            outcome = await self._db(self._handle, conn.token, msg, set(conn.sessions))
+            if msg.type == "join" and msg.session_id not in conn.sessions:
+                # in the room from now on, so that no event of a concurrent arrival is missed
+                optimistic = msg.session_id
+                conn.sessions.add(optimistic)  # type: ignore[arg-type]
+            try:
+                outcome = await self._db(self._handle, conn.token, msg, set(conn.sessions))
+            except BaseException:
+                if optimistic is not None:
+                    conn.sessions.discard(optimistic)
+                raise
         except ProtocolError as exc:
             self.messages_refused += 1
             log.warning("account %s sent a bad message: %s", conn.account_id, exc.code)
@@ -206,6 +216,8 @@ class Hub:
             conn.send(outcome.reply)
         for account_ids, session_id, message in outcome.deliveries:
             self.deliver(account_ids, session_id, message)
+        if outcome.reply is None and ref is not None:
+            conn.send({"type": "ack", "ref": ref})  # after the events it caused, in order
         if outcome.left is not None:
             conn.sessions.discard(outcome.left)
 

@@ -53,7 +53,7 @@ def check_qt(context: dict) -> str:
     platform_wanted = os.environ.get(PLATFORM_ENV) or "offscreen"
     os.environ["QT_QPA_PLATFORM"] = platform_wanted
     from PySide6 import __version__ as pyside_version
-    from PySide6.QtCore import QLibraryInfo
+    from PySide6.QtCore import QCoreApplication, QLibraryInfo
     from PySide6.QtWidgets import QApplication
 
     context["qt_warnings"] = _capture_qt_messages()
@@ -62,8 +62,11 @@ def check_qt(context: dict) -> str:
     platform = app.platformName()
     if platform != platform_wanted:
         raise CheckFailed(f"Qt started on the {platform!r} platform instead of {platform_wanted!r}")
-    plugins_dir = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
-    present = {_plugin_name(p) for p in plugins_dir.glob("*")} if plugins_dir.is_dir() else set()
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)]
+    folders += QCoreApplication.libraryPaths()
+    platform_dirs = [Path(f) / "platforms" for f in dict.fromkeys(folders)]
+    present = {_plugin_name(p) for d in platform_dirs if d.is_dir() for p in d.iterdir()}
+    plugins_dir = platform_dirs[0]
     native = NATIVE_PLATFORM_PLUGIN.get(sys.platform)
     wanted = {"offscreen"} | ({native} if native else set())
     missing = sorted(wanted - present)
@@ -327,21 +330,33 @@ def check_audio_system(context: dict) -> str:
     return f"{version}; {outputs} output device(s)"
 
 
+# The OS keyring backend that "Remember me" uses, by platform: (module, class, must be usable).
+KEYRING_BACKENDS = {
+    "win32": ("keyring.backends.Windows", "WinVaultKeyring", True),
+    "darwin": ("keyring.backends.macOS", "Keyring", True),
+}
+# Linux: the Secret Service needs a desktop session's D-Bus and keyring daemon, which servers
+# and CI lack, so only its libraries (secretstorage, jeepney) must be present.
+LINUX_KEYRING = ("keyring.backends.SecretService", "Keyring", False)
+
+
 def check_keyring(context: dict) -> str:
     import importlib
 
     import keyring
 
-    module = {
-        "win32": "keyring.backends.Windows",
-        "darwin": "keyring.backends.macOS",
-    }.get(sys.platform, "keyring.backends.SecretService")
+    module_name, class_name, must_work = KEYRING_BACKENDS.get(sys.platform, LINUX_KEYRING)
     try:
-        importlib.import_module(module)
+        module = importlib.import_module(module_name)
+        if not must_work:
+            importlib.import_module("secretstorage")
     except ImportError as exc:
-        raise CheckFailed(f"the system keyring backend {module} is missing ({exc})") from exc
-    backend = type(keyring.get_keyring())
-    return f"backend module {module}; in use here: {backend.__module__}.{backend.__name__}"
+        raise CheckFailed(f"the system keyring backend {module_name} is missing ({exc})") from exc
+    backend_class = getattr(module, class_name)
+    if must_work and not backend_class.viable:
+        raise CheckFailed(f"the system keyring ({module_name}) cannot be used on this computer")
+    in_use = type(keyring.get_keyring())
+    return f"{module_name} present; in use here: {in_use.__module__}.{in_use.__name__}"
 
 
 def check_system_config(context: dict) -> str:

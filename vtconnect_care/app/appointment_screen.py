@@ -152,16 +152,23 @@ class AppointmentScreen(QWidget):
         self.people.blockSignals(True)
         self.people.clear()
         self._people = {}
-        groups = (("client", "Client"), ("staff", "Colleague"))
-        pool = [("client", p) for p in candidates.get("clients", [])] + [
-            ("staff", p) for p in candidates.get("colleagues", [])
-        ]
-        for kind, title in groups:
-            for _, person in (x for x in pool if x[0] == kind):
-                person = {**person, "kind": person.get("kind", kind)}
+        groups = (("clients", "Clients"), ("colleagues", "Staff colleagues"))
+        for field, title in groups:
+            members = candidates.get(field, [])
+            if not members:
+                continue
+            header = QListWidgetItem(title.upper())
+            header.setFlags(Qt.ItemFlag.NoItemFlags)
+            font = header.font()
+            font.setBold(True)
+            font.setPointSizeF(font.pointSizeF() * 0.85)
+            header.setFont(font)
+            self.people.addItem(header)
+            for person in members:
+                person = {**person, "kind": person.get("kind", field)}
                 key = _key(person)
                 self._people[key] = person
-                item = QListWidgetItem(f"{person['full_name']}    ·  {title}")
+                item = QListWidgetItem(person["full_name"])
                 item.setData(PERSON_ROLE, key)
                 item.setFlags(
                     Qt.ItemFlag.ItemIsEnabled
@@ -186,7 +193,9 @@ class AppointmentScreen(QWidget):
     # --- selection ---------------------------------------------------------------------------
 
     def _items(self) -> list[QListWidgetItem]:
-        return [self.people.item(i) for i in range(self.people.count())]
+        """The person rows (group headings carry no key)."""
+        items = (self.people.item(i) for i in range(self.people.count()))
+        return [it for it in items if it.data(PERSON_ROLE)]
 
     def selected_keys(self) -> list[str]:
         return [

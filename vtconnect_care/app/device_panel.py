@@ -45,7 +45,7 @@ HINTS = {
     "microphone": "Choose Test and speak: the bar moves when you are heard.",
     "speaker": "Choose Test to play a short tone.",
 }
-PREVIEW_W, PREVIEW_H = 320, 240
+PREVIEW_W, PREVIEW_H = 288, 216
 TICK_MS = 50
 TONE_SECONDS = 1.5
 
@@ -205,14 +205,13 @@ class DevicePanel(QFrame):
         for kind in KINDS:
             found[kind] = await asyncio.to_thread(self._provider.list, kind)
         self.devices = found
-        synthetic = False
         for kind, row in self.rows.items():
             row.set_devices(found[kind], self._settings.device(kind))
-            synthetic = synthetic or any("Synthetic" in d.name for d in found[kind])
+        synthetic = bool(getattr(self._provider, "synthetic", False))
         if synthetic:
             self.synthetic_note.setText(
-                "Test devices are in use: this computer shows a synthetic picture and tone "
-                "instead of a real camera and microphone."
+                "Synthetic test devices are in use: a test picture and tone stand in for a "
+                "real camera and microphone on this computer."
             )
         self.synthetic_note.setVisible(synthetic)
         self.loaded = True

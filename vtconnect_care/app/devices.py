@@ -61,16 +61,18 @@ class SystemDevices:
 
 
 class SyntheticDevices:
-    """SYNTHETIC stand-ins, named as such in every drop-down."""
+    """SYNTHETIC stand-ins, named as such in every drop-down (and the panel says so)."""
+
+    synthetic = True
 
     def __init__(self, person: str = "Test picture") -> None:
         self.person = person
 
     def list(self, kind: str) -> list[Device]:
         name = {
-            "camera": "Synthetic camera (no real device)",
-            "microphone": "Synthetic tone (no real microphone)",
-            "speaker": "Silent test output (no real speakers)",
+            "camera": "Synthetic camera",
+            "microphone": "Synthetic tone",
+            "speaker": "Synthetic silent output",
         }[kind]
         return [Device(0, name, kind, True)]
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -105,9 +106,15 @@ class MainWindow(QMainWindow):
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(0)
         self.device_panel = DevicePanel(services.devices, services.settings)
-        self.device_panel.setFixedWidth(380)
-        self.device_panel.hide()
-        body.addWidget(self.device_panel)
+        self.drawer = QScrollArea()
+        self.drawer.setObjectName("DrawerScroll")
+        self.drawer.setWidget(self.device_panel)
+        self.drawer.setWidgetResizable(True)
+        self.drawer.setFixedWidth(420)
+        self.drawer.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.drawer.setAccessibleName("Device test panel")
+        self.drawer.hide()
+        body.addWidget(self.drawer)
         self.stack = QStackedWidget()
         self.login = LoginScreen()
         self.appointments = AppointmentScreen(self._host)
@@ -128,6 +135,7 @@ class MainWindow(QMainWindow):
             QKeySequence(Qt.Key.Key_Escape), self, activated=lambda: self.set_devices_open(False)
         )
 
+        self.portal_dialog: PortalDialog | None = None
         self.controller = AppController(services, self)
         geometry = services.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
@@ -180,13 +188,13 @@ class MainWindow(QMainWindow):
             self.header.hamburger.setChecked(open_)  # re-enters through toggled
             return
         if open_:
-            self.device_panel.show()
+            self.drawer.show()
             if not self.device_panel.loaded:
                 self.device_panel.refresh()
             self.device_panel.rows["camera"].combo.setFocus()
         else:
             self.device_panel.stop_tests()
-            self.device_panel.hide()
+            self.drawer.hide()
             self.header.hamburger.setFocus()
 
     # --- close -------------------------------------------------------------------------------

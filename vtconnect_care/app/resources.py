@@ -29,4 +29,6 @@ def ding_path() -> Path:
 
 
 def style_sheet() -> str:
-    return path("style.qss").read_text(encoding="utf-8")
+    """The style sheet, with ``@ICONS@`` pointing at the icons folder (Qt needs a path)."""
+    icons = path("icons").as_posix()
+    return path("style.qss").read_text(encoding="utf-8").replace("@ICONS@", icons)

@@ -1,0 +1,131 @@
+"""Screenshots of the app for docs/screenshots (run under Xvfb):
+
+    xvfb-run -a -s "-screen 0 1280x860x24" .venv/bin/python -m tests.app.make_screenshots
+
+Starts a demo server process, drives a real MainWindow (SYNTHETIC camera and tone) and grabs
+the login screen, the device test panel and the Appointment screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+MAX_BYTES = 300_000
+
+
+async def _wait(predicate, timeout=20.0):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise TimeoutError(str(predicate))
+        await asyncio.sleep(0.05)
+
+
+def _save(window, name: str) -> Path:
+    path = OUT / f"app-{name}.png"
+    window.grab().save(str(path), "PNG")
+    size = path.stat().st_size
+    print(f"{path} {size} bytes")
+    if size > MAX_BYTES:
+        raise SystemExit(f"{path} is bigger than {MAX_BYTES} bytes")
+    return path
+
+
+async def scenario(window) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from tests.conftest import DEMO_PASSWORD
+
+    controller = window.controller
+    window.start()
+    await _wait(lambda: controller.state == "login")
+    window.login.username.setText("dr.patel")
+    window.login.username.setFocus()
+    await asyncio.sleep(0.3)  # let the window paint before grabbing it
+    _save(window, "login")
+
+    window.login.password.setText(DEMO_PASSWORD)
+    window.login.submit()
+    await _wait(lambda: controller.state == "home")
+    await _wait(lambda: window.appointments.appointments.count() > 0)
+    screen = window.appointments
+    family = next(
+        screen.appointments.item(i)
+        for i in range(screen.appointments.count())
+        if "Family" in screen.appointments.item(i).text()
+    )
+    screen.appointments.setCurrentItem(family)
+    screen._appointment_chosen(family)
+    screen.host_button.setFocus()
+    QApplication.processEvents()
+    await asyncio.sleep(0.3)
+    _save(window, "appointments")
+
+    screen.clear_selection()
+    window.set_devices_open(True)
+    panel = window.device_panel
+    await _wait(lambda: panel.loaded)
+    panel.rows["camera"].test_button.click()
+    panel.rows["microphone"].test_button.click()
+    await _wait(lambda: panel.frames_shown > 10 and panel.rows["microphone"].meter.value() > 0)
+    await asyncio.sleep(0.3)
+    _save(window, "devices")
+    panel.stop_tests()
+
+
+def main() -> int:
+    import qasync
+    from PySide6.QtCore import QSettings
+
+    from tests.helpers.server import ServerProcess
+    from vtconnect_care.app.devices import SyntheticDevices
+    from vtconnect_care.app.main import make_application
+    from vtconnect_care.app.main_window import MainWindow
+    from vtconnect_care.app.services import AppServices
+    from vtconnect_care.app.user_settings import UserSettings
+    from vtconnect_care.client.app_config import SystemConfig
+    from vtconnect_care.client.session_store import SessionStore
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="vt-shots-"))
+    app = make_application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with ServerProcess(tmp / "server") as server:
+        settings = UserSettings(QSettings(str(tmp / "user.ini"), QSettings.Format.IniFormat))
+
+        class NoKeyring(SessionStore):  # never touch the real keyring from a docs script
+            def save(self, *a):
+                return False
+
+            def load(self, *a):
+                return None
+
+            def clear(self, *a):
+                return None
+
+        services = AppServices(
+            settings=settings,
+            session_store=NoKeyring(),
+            devices=SyntheticDevices("Dr Priya Patel"),
+            load_system_config=SystemConfig,
+            portal_flag=server.url,
+            timezone="UTC",
+            devices_from_config=False,
+        )
+        window = MainWindow(services)
+        window.resize(1200, 800)
+        window.show()
+        with loop:
+            loop.run_until_complete(asyncio.wait_for(scenario(window), 60))
+        window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""The Appointment screen against a real demo server: who may host whom (R-HOST-1, R-HOST-2),
+multi-select, filter, and Host through the Care Room seam (R-ROOM-1)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.app.conftest import Launches, run, wait_signal, wait_until
+from tests.app.test_login import sign_in, start
+from vtconnect_care.app.appointment_screen import SELECT_SOMEONE
+from vtconnect_care.domain import messages
+
+
+def people(screen) -> list[str]:
+    return [item.text() for item in screen._items() if not item.isHidden()]
+
+
+def test_practitioner_hosts_selected_clients(portal, make_window, qloop):
+    launches = Launches()
+    window = make_window(portal.url, launches=launches)
+    screen = window.appointments
+
+    async def scenario():
+        await start(window)
+        await sign_in(window, "dr.patel")
+        assert screen.can_host
+        titles = [screen.appointments.item(i).text() for i in range(screen.appointments.count())]
+        assert any("Weekly check-in" in t for t in titles)
+        assert any("Family session" in t for t in titles)
+        assert {"Alex Morgan", "Bea Lindqvist"} <= set(people(screen))  # R-HOST-2
+        assert "Carl" not in " ".join(people(screen))  # inactive: not hostable
+        # nothing selected: Host is off and says why
+        assert not screen.host_button.isEnabled()
+        assert screen.selection_label.text() == SELECT_SOMEONE
+        # the filter narrows the list
+        screen.filter.setText("lind")
+        assert people(screen) == ["Bea Lindqvist"]
+        screen.filter.clear()
+        # an appointment selects its clients (multi-select)
+        family = next(
+            screen.appointments.item(i)
+            for i in range(screen.appointments.count())
+            if "Family session" in screen.appointments.item(i).text()
+        )
+        screen._appointment_chosen(family)
+        assert {p["full_name"] for p in screen.selected_people()} == {
+            "Alex Morgan",
+            "Bea Lindqvist",
+        }
+        assert screen.host_button.isEnabled()
+        screen.host_button.click()
+        (request,) = launches.requests
+        assert {p["full_name"] for p in request.people} == {"Alex Morgan", "Bea Lindqvist"}
+        assert request.host["username"] == "dr.patel"
+        # clearing the selection turns Host off again
+        screen.clear_selection()
+        assert not screen.host_button.isEnabled()
+
+    run(qloop, scenario())
+
+
+def test_keyboard_selects_a_person(portal, make_window, qloop):
+    window = make_window(portal.url)
+    screen = window.appointments
+
+    async def scenario():
+        await start(window)
+        await sign_in(window, "nurse.kim")
+        assert "Bea Lindqvist" in people(screen)
+        from PySide6.QtTest import QTest
+
+        screen.people.setFocus()
+        screen.people.setCurrentItem(screen._items()[0])
+        QTest.keyClick(screen.people, Qt.Key.Key_Space)
+        await wait_until(lambda: screen.host_button.isEnabled(), what="Host enabled")
+        QTest.keyClick(screen.people, Qt.Key.Key_Space)
+        await wait_until(lambda: not screen.host_button.isEnabled(), what="Host disabled")
+
+    run(qloop, scenario())
+
+
+def test_staff_without_licence_cannot_host_and_sees_why(portal, make_window, qloop):
+    window = make_window(portal.url)  # R-HOST-1
+    screen = window.appointments
+
+    async def scenario():
+        await start(window)
+        await sign_in(window, "frank.frontdesk")
+        assert not screen.can_host
+        assert not screen.host_button.isEnabled()
+        assert screen.selection_label.text() == messages.HOST_NEEDS_LICENCE
+        assert screen.host_button.toolTip() == messages.HOST_NEEDS_LICENCE
+        screen.select(set(screen._people))  # nothing can be ticked
+        assert screen.selected_people() == []
+        assert not screen.host_button.isEnabled()
+
+    run(qloop, scenario())
+
+
+def test_placeholder_care_room_opens_through_the_seam(portal, make_window, qloop):
+    from vtconnect_care.app.care_room_placeholder import CareRoomPlaceholder
+    from vtconnect_care.app.services import placeholder_launcher
+
+    window = make_window(portal.url, launches=placeholder_launcher)
+    screen = window.appointments
+
+    async def scenario():
+        await start(window)
+        await sign_in(window, "nurse.kim")
+        screen.select_names("Bea Lindqvist")
+        screen.host_button.click()
+        (room,) = window.controller.rooms
+        assert isinstance(room, CareRoomPlaceholder) and room.isVisible()
+        assert "Bea Lindqvist" in room.participants.item(0).text()
+        room.close()
+        room.deleteLater()
+        window.controller.sign_out()
+        await wait_signal(window.controller.state_changed)
+        assert window.controller.state == "login"
+
+    run(qloop, scenario())

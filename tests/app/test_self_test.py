@@ -89,3 +89,16 @@ def test_the_ding_is_resampled_to_the_engine_rate_keeping_its_length():
 
     assert out.dtype == np.int16 and len(out) == 48_000
     assert abs(int(out[2000]) - int(samples[1000])) <= 1  # same sound, twice the samples
+
+
+def test_without_a_console_the_report_goes_to_a_file(qapp, monkeypatch, tmp_path):
+    # A windowed Windows .exe has sys.stdout None: the report is written to TEMP instead.
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    monkeypatch.setenv("VTCONNECT_CARE_CONFIG", str(CONFIG_EXAMPLE))
+
+    code = self_test.run()
+
+    report = (tmp_path / "vtconnect-care-self-test.txt").read_text(encoding="utf-8")
+    assert code == 0, report
+    assert report.rstrip().endswith(f"self-test passed: {len(CHECKS)} checks")

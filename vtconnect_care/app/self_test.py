@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 # The platform plugins a build must carry, besides "offscreen" (used here and on servers).
-NATIVE_PLATFORM_PLUGIN = {"linux": "xcb", "win32": "windows", "darwin": "cocoa"}
+# (Linux: X11 and Wayland; Qt 6 names its Wayland plugin "wayland", older ones "wayland-egl"...)
+NATIVE_PLATFORM_PLUGINS = {"linux": ("xcb", "wayland"), "win32": ("windows",), "darwin": ("cocoa",)}
 CAMERA_NAME = "Self Test"
 # Qt platform for the checks; offscreen unless set (xcb or wayland: check the real display too).
 PLATFORM_ENV = "VTCONNECT_SELF_TEST_PLATFORM"
-_restore: list[Callable[[], object]] = []  # undo global changes (Qt's message handler) at the end
 VIDEO_FRAMES = 5
 
 
@@ -56,7 +56,7 @@ def check_qt(context: dict) -> str:
     from PySide6.QtCore import QCoreApplication, QLibraryInfo
     from PySide6.QtWidgets import QApplication
 
-    context["qt_warnings"] = _capture_qt_messages()
+    context["qt_warnings"] = _capture_qt_messages(context)
     app = QApplication.instance() or QApplication(["vtconnect-care"])
     context["qt_app"] = app
     platform = app.platformName()
@@ -67,16 +67,15 @@ def check_qt(context: dict) -> str:
     platform_dirs = [Path(f) / "platforms" for f in dict.fromkeys(folders)]
     present = {_plugin_name(p) for d in platform_dirs if d.is_dir() for p in d.iterdir()}
     plugins_dir = platform_dirs[0]
-    native = NATIVE_PLATFORM_PLUGIN.get(sys.platform)
-    wanted = {"offscreen"} | ({native} if native else set())
-    missing = sorted(wanted - present)
+    wanted = {"offscreen", *NATIVE_PLATFORM_PLUGINS.get(sys.platform, ())}
+    missing = sorted(w for w in wanted if not any(p.startswith(w) for p in present))
     if missing:
         raise CheckFailed(f"Qt platform plugins missing from {plugins_dir}: {', '.join(missing)}")
     plugins = ", ".join(sorted(wanted))
     return f"PySide6 {pyside_version}, platform {platform}, plugins: {plugins}"
 
 
-def _capture_qt_messages() -> list[str]:
+def _capture_qt_messages(context: dict) -> list[str]:
     """Keep Qt's warnings for the checks (and off the terminal: the offscreen platform
     warns about window hints it does not support)."""
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
@@ -88,7 +87,7 @@ def _capture_qt_messages() -> list[str]:
             messages.append(text)
 
     previous = qInstallMessageHandler(handler)
-    _restore.append(lambda: qInstallMessageHandler(previous))
+    context["restore"].append(lambda: qInstallMessageHandler(previous))
     return messages
 
 
@@ -408,7 +407,7 @@ def run(out=None) -> int:
     from vtconnect_care import __version__
 
     stream = out or sys.stdout
-    if stream is None:  # a windowed build on Windows has no console: use the console build
+    if stream is None:  # a windowed build on Windows has no console (use the console twin)
         return _run_quiet()
 
     def emit(line: str) -> None:
@@ -417,7 +416,7 @@ def run(out=None) -> int:
     build = "packaged" if _frozen() else "from source"
     emit(f"VTConnect Care {__version__} self-test ({build}, {sys.platform}, Python {_py()})")
     results: dict[str, Result] = {}
-    context: dict = {}
+    context: dict = {"restore": []}  # "restore": undo global changes (Qt's message handler)
     for name, check in CHECKS:
         need = NEEDS.get(name)
         started = time.perf_counter()
@@ -438,8 +437,8 @@ def run(out=None) -> int:
         emit(f"{mark} {name}: {result.detail} [{result.seconds * 1000:.0f} ms]")
     for text in list(dict.fromkeys(context.get("qt_warnings", [])))[:5]:
         emit(f"note Qt said: {text}")
-    while _restore:
-        _restore.pop()()
+    for undo in reversed(context["restore"]):
+        undo()
     failed = [r.name for r in results.values() if not r.ok]
     if failed:
         emit(f"self-test FAILED: {', '.join(failed)}")
@@ -449,10 +448,15 @@ def run(out=None) -> int:
 
 
 def _run_quiet() -> int:
+    """No console (a windowed .exe): the report goes to vtconnect-care-self-test.txt in TEMP."""
     import io
+    import tempfile
 
     buffer = io.StringIO()
-    return run(buffer)
+    code = run(buffer)
+    report = Path(tempfile.gettempdir()) / "vtconnect-care-self-test.txt"
+    report.write_text(buffer.getvalue(), encoding="utf-8")
+    return code
 
 
 def _py() -> str:

@@ -177,3 +177,18 @@ def test_a_made_up_token_is_not_a_visit_link(demo_api):
     assert page.status_code == 404 and vmsg.LINK_REASON_INVALID in page.text
     r = demo_api.post(f"{API}/visit-links/join", json={"token": ""})
     assert r.status_code == 422
+
+
+def test_r_visit_15_clocking_out_before_the_call_tells_a_waiting_page(demo_api, visit):
+    token, kim = visit["token"], visit["kim"]
+    room = demo_api.post(f"{API}/visit-links/join", json={"token": token}).json()["care_session_id"]
+    with ExitStack() as stack:
+        page = page_socket(demo_api, token, stack)
+        wait(page, "hello")
+        page.send_json({"type": "join", "session_id": room})
+        wait(page, "joined")
+        r = demo_api.post(f"{API}/visits/{visit['id']}/clock-out", headers=kim)
+        assert r.status_code == 200, r.text
+        assert r.json()["visit"]["virtual_session"]["ended_by"] == "clock_out"
+        assert wait(page, "visit.ended")["message"] == vmsg.LINK_REASON_FINISHED
+    assert demo_api.get(f"/visit/{token}").status_code == 410

@@ -30,6 +30,7 @@ from aiortc import (
 from aiortc.sdp import candidate_from_sdp
 from av import VideoFrame
 
+from tests.helpers.smtp import html_body, text_body
 from vtconnect_care.domain import visit_messages as vmsg
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
@@ -364,7 +365,12 @@ def test_r_visit_10_11_12_a_whole_visit_in_the_browser(live_server, page, engine
 def test_r_visit_7_links_that_cannot_be_used_explain_themselves(live_server, page):
     base = live_server.url
     visit_id, kim = visit_now(base)
-    old = rest(base, "POST", f"/visits/{visit_id}/copy-link", headers=kim)["link"]
+    # R-VISIT-2: the invite goes out by real SMTP, plain text and HTML, with the public link
+    rest(base, "POST", f"/visits/{visit_id}/send-invite", headers=kim)
+    mail = live_server.inbox.wait_to("bea_active@clients.example", "video visit")
+    text, html = text_body(mail), html_body(mail)
+    old = next(w for w in text.split() if w.startswith(f"{base}/visit/"))
+    assert old in html and "Hello Bea" in text and "Jin Kim" in text
     page.goto(old)
     page.get_by_role("button", name="Join the video visit").wait_for()
     # the office moves the visit: the open page's Join is refused with the reason (R-VISIT-7)

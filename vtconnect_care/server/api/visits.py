@@ -136,14 +136,31 @@ def clock_in(
 @router.post("/visits/{visit_id}/clock-out")
 def clock_out(
     visit_id: int,
+    request: Request,
     staff: CurrentStaff,
     db: DbDep,
     settings: SettingsDep,
     zone: ZoneDep,
     body: ClockOutIn | None = None,
 ) -> dict:
-    """R-VISIT-13: during a live session, 409 virtual_session_active unless confirm is true."""
-    visits.clock_out(db, settings, staff, visit_id, confirm=bool(body and body.confirm))
+    """R-VISIT-13: during a live session, 409 virtual_session_active unless confirm is true.
+
+    Clocking out before any call ends the virtual session (R-VISIT-15): a waiting page is told.
+    """
+    visit = visits.clock_out(db, settings, staff, visit_id, confirm=bool(body and body.confirm))
+    vs = visits.session_of(db, visit)
+    if vs is not None and vs.state == "ended":
+        everyone = visit_rooms.end_room(db, settings, vs, staff)
+        visit_rooms.post(
+            request.app.state,
+            sorted(set(everyone) | {visit.client_id}),
+            {
+                "type": "visit.ended",
+                "visit_id": visit.id,
+                "virtual_session_id": vs.id,
+                "message": vmsg.LINK_REASON_FINISHED,
+            },
+        )
     return {"visit": _detail(db, settings, staff, visit_id, zone)}
 
 

@@ -211,6 +211,8 @@ async function onSignal(msg) {
   const s = msg.signal;
   try {
     if (s.kind === "offer") {
+      // both offered at once: the lower account id's offer wins (docs/protocol.md)
+      if (call.pc?.signalingState === "have-local-offer" && call.me < call.employee) return;
       const pc = newPeer(s.pc);
       setState("connecting", "Connecting to your caregiver…");
       await pc.setRemoteDescription({ type: "offer", sdp: s.sdp });

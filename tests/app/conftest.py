@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,14 +23,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture
 def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
-    """A qasync QEventLoop on pytest-qt's QApplication, closed after the test.
+    """The app's qasync loop on pytest-qt's QApplication, closed after the test.
 
     Like qasync's tests: one new loop per test, set as the current loop, and errors that reach
     the loop's exception handler fail the test."""
-    import qasync
+    from vtconnect_care.app.event_loop import make_loop
 
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
+    loop = make_loop(qapp)
     errors: list[dict] = []
     loop.set_exception_handler(lambda _loop, context: errors.append(context))
     try:
@@ -43,7 +41,6 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
                 task.cancel()
             if pending:
                 loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            loop.run_until_complete(loop.shutdown_default_executor())
         finally:
             loop.close()
             asyncio.set_event_loop(None)
@@ -185,11 +182,13 @@ def make_window(qapp, qloop, user_settings, test_keyring) -> Iterator[Callable]:
         return window
 
     yield make
+    # close first (controllers cancel their tasks), let the cancellations run on the loop that
+    # is still open, then drop the windows: Python owns them, so they are deleted right here
     for window in windows:
         window.close()
-        window.deleteLater()
-    qapp.processEvents()
+    if not qloop.is_closed():
+        qloop.run_until_complete(asyncio.sleep(0))
+    windows.clear()
+    import gc
 
-
-def python_is_immortal_none() -> bool:
-    return sys.version_info >= (3, 12)
+    gc.collect()

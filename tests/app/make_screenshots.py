@@ -79,11 +79,11 @@ async def scenario(window) -> None:
 
 
 def main() -> int:
-    import qasync
     from PySide6.QtCore import QSettings
 
     from tests.helpers.server import ServerProcess
     from vtconnect_care.app.devices import SyntheticDevices
+    from vtconnect_care.app.event_loop import make_loop
     from vtconnect_care.app.main import make_application
     from vtconnect_care.app.main_window import MainWindow
     from vtconnect_care.app.services import AppServices
@@ -94,8 +94,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="vt-shots-"))
     app = make_application()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = make_loop(app)
     with ServerProcess(tmp / "server") as server:
         settings = UserSettings(QSettings(str(tmp / "user.ini"), QSettings.Format.IniFormat))
 

@@ -78,14 +78,12 @@ def make_application(argv0: str = "vtconnect-care"):
 
 
 def run_app(args: argparse.Namespace) -> int:
-    import qasync
-
     from . import excepthook
+    from .event_loop import make_loop
     from .main_window import MainWindow
 
     app = make_application(sys.argv[0] if sys.argv else "vtconnect-care")
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = make_loop(app)
     excepthook.install()
     loop.set_exception_handler(excepthook.asyncio_handler())
     window = MainWindow(build_services(args))

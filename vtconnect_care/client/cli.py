@@ -28,9 +28,25 @@ import numpy as np
 
 from .call_http import PortalError, login
 from .engine import CallEngine, Event, MediaSet, RealtimeError
-from .media.synthetic import latency_ms, name_colour, read_band_colour, read_stamp
+from .media.synthetic import latency_ms, name_colour, read_band_colour
 
 CHECK_EVERY = 15  # frames between colour checks (a BGR conversion each)
+
+
+_WEIGHTS = 1 << np.arange(15, -1, -1)
+
+
+def fast_stamp(gray: np.ndarray) -> tuple[int, int]:
+    """``read_stamp`` (synthetic.py's layout) in two numpy reductions instead of 32."""
+    height, width = gray.shape[:2]
+    row, cell = max(6, int(height * 0.06)), width // 16
+    out = []
+    for top in (0, row):
+        band = gray[top + row // 4 : top + row - row // 4, : 16 * cell]
+        blocks = band.reshape(band.shape[0], 16, cell)[:, :, cell // 4 : cell - cell // 4]
+        bits = blocks.mean(axis=(0, 2)) > 127.0
+        out.append(int((bits * _WEIGHTS).sum()))
+    return out[0], out[1]
 
 
 def _luma(frame: Any) -> np.ndarray:
@@ -56,7 +72,7 @@ class Probe:
         self.frames[account_id] = count
         now = time.monotonic()
         self.arrivals.append(now)
-        _, stamp = read_stamp(_luma(frame))
+        _, stamp = fast_stamp(_luma(frame))
         self.latencies.append(latency_ms(stamp, now))
         if count % CHECK_EVERY == 1 and account_id in self.names:
             band = read_band_colour(frame.to_ndarray(format="bgr24"))

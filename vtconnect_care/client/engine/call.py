@@ -88,6 +88,7 @@ class CallEngine:
         on_video_frame: Callable[[int, Any], Any] | None = None,
         reconnect_for: float = 120.0,
         stale_after: float = 1.5,
+        warm_up: bool = True,
     ) -> None:
         self.portal_url = portal_url.rstrip("/")
         self.token = token
@@ -96,6 +97,7 @@ class CallEngine:
         self.on_event = on_event
         self.on_video_frame = on_video_frame
         self.stale_after = stale_after
+        self.warm_up = warm_up
         self._ice_explicit = ice_servers
         self._ice_portal: list[dict] = []
         self.events: asyncio.Queue[Event] = asyncio.Queue(maxsize=1000)
@@ -166,6 +168,8 @@ class CallEngine:
         self.account = hello["account"]
         self._spawn(self._process(), name="engine-inbox")
         self._spawn(self._watchdog(), name="engine-watchdog")
+        if self.warm_up:
+            self._spawn(_warm_up(), name="engine-warm-up")
         self._set_state("connected")
         self._emit("media", notices=list(self.media.notices))
         self._emit("hello", account=hello["account"], sessions=hello["sessions"])
@@ -523,6 +527,46 @@ class CallEngine:
         if self.events.full():
             self.events.get_nowait()  # nobody reads: keep the newest
         self.events.put_nowait(event)
+
+
+async def _warm_up() -> None:
+    """One tiny call between two local peer connections, so that the first real call does not
+    pay for first-use costs (ICE gathering, DTLS, codec set-up: ~0.8 s measured here)."""
+    from ..media.synthetic import SyntheticCamera, SyntheticTone
+
+    camera = SyntheticCamera("warm-up", 160, 120)
+    tracks = [LocalVideoTrack(camera, lambda: True), LocalAudioTrack(SyntheticTone(), lambda: True)]
+    a = RTCPeerConnection(rtc_configuration([]))
+    b = RTCPeerConnection(rtc_configuration([]))
+    got = asyncio.Event()
+    readers: list[asyncio.Task] = []
+
+    async def read(track: MediaStreamTrack) -> None:
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                await track.recv()
+                if track.kind == "video":
+                    got.set()
+
+    b.on("track", lambda track: readers.append(asyncio.ensure_future(read(track))))
+    try:
+        for track in tracks:
+            a.addTrack(track)
+        _prefer_codecs(a)
+        await a.setLocalDescription(await a.createOffer())
+        await b.setRemoteDescription(a.localDescription)
+        await b.setLocalDescription(await b.createAnswer())
+        await a.setRemoteDescription(b.localDescription)
+        await asyncio.wait_for(got.wait(), 10)
+    except Exception:  # noqa: BLE001 - only an optimisation
+        log.info("warm-up call failed", exc_info=True)
+    finally:
+        for track in tracks:
+            track.stop()
+        await a.close()
+        await b.close()
+        for task in readers:
+            task.cancel()
 
 
 def _sdp(peer: Peer) -> str:

@@ -540,3 +540,18 @@ def test_the_schedule_follows_the_clock_and_managers_see_others(demo_api, as_use
         f"{API}/visits?date=2026-11-23&employee_id={known['staff']['nurse.kim']}", headers=admin
     )
     assert len(r.json()["visits"]) == 2
+
+
+def test_dept_scoped_managers_reach_only_their_departments_visits(demo_api, as_user, kim):
+    """Bea is associated in Physiotherapy: its Care Coordinator may move her visit; the
+    Counselling Dept Admin may neither see nor move it (R-ASSOC-1's scopes, applied to visits)."""
+    visit = kims_visit(demo_api, kim)
+    times = {"starts_at": at(16).isoformat(), "ends_at": at(16, 45).isoformat()}
+    dan = as_user("dan.deptadmin")
+    assert demo_api.get(f"{API}/visits/{visit['id']}", headers=dan).status_code == 403
+    r = demo_api.put(f"{API}/visits/{visit['id']}/schedule", headers=dan, json=times)
+    assert r.status_code == 403
+    cara = as_user("cara.coord")
+    r = demo_api.put(f"{API}/visits/{visit['id']}/schedule", headers=cara, json=times)
+    assert r.status_code == 200, r.text
+    assert r.json()["visit"]["schedule_version"] == 2

@@ -39,6 +39,13 @@ def _require_manager(staff: Staff) -> None:
         raise forbidden()
 
 
+def manages_visit(db: Session, staff: Staff, visit: Visit) -> bool:
+    """A manager whose departments reach the visit's client (Org Admins: every visit)."""
+    return is_visit_manager(staff) and can_see_client(
+        staff_view(staff), _client_departments(db, visit.client_id)
+    )
+
+
 def service_row(service: Service) -> dict:
     return {
         "id": service.id,
@@ -195,6 +202,8 @@ def reschedule(
     )
     if visit is None:
         raise not_found()
+    if not manages_visit(db, staff, visit):
+        raise forbidden()
     if visit.clock_out_at is not None:
         raise ApiError(
             409, "visit_finished", "The employee has clocked out of this visit: it is finished."

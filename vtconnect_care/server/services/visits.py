@@ -37,7 +37,7 @@ from ..models import Account, Staff, Token, VirtualSession, Visit
 from ..security import TokenPurpose, token_hash
 from ..settings import Settings
 from . import tokens
-from .visit_admin import is_visit_manager, visit_query
+from .visit_admin import is_visit_manager, manages_visit, visit_query
 
 UTC_ZONE: tzinfo = UTC
 
@@ -202,7 +202,7 @@ def visit_detail(
     db: Session, settings: Settings, staff: Staff, visit_id: int, *, zone: tzinfo
 ) -> dict:
     visit = load_visit(db, staff, visit_id)
-    if visit.employee_id != staff.id and not is_visit_manager(staff):
+    if visit.employee_id != staff.id and not manages_visit(db, staff, visit):
         raise forbidden()
     out = detail(visit, session_of(db, visit), staff=staff, now=settings.clock.now(), zone=zone)
     out["notes_version"] = notes_version(db, visit)

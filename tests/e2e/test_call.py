@@ -104,3 +104,36 @@ def test_a_call_between_two_engines(server, people):
     patel.send("end")
     assert patel.wait("ended")["session_id"] == sid
     assert alex.wait("ended")["by"] == patel_id
+
+
+def test_a_server_restart_loses_no_session(server, people):
+    """R-ROOM-9: the server goes away mid-call; both engines reconnect and re-join by themselves."""
+    alex = people["alex"] = Participant(server.url, "alex.active", "--follow", "join")
+    alex_id = alex.wait("hello")["account"]["id"]
+    patel = people["patel"] = Participant(
+        server.url,
+        "dr.patel",
+        "--auto-begin",
+        "--width",
+        "320",
+        "--height",
+        "240",
+        "host",
+        "alex.active",
+    )
+    patel_id = patel.wait("hello")["account"]["id"]
+    sid = patel.wait("begun")["session_id"]
+    patel.wait("stats", _video_ok(alex_id, more_than=10))
+
+    server.stop()
+    patel.wait("state", lambda e: e["state"] == "reconnecting")
+    alex.wait("state", lambda e: e["state"] == "reconnecting")
+    server.start()
+    for person in (patel, alex):
+        assert person.wait("joined", timeout=20)["session_id"] == sid
+        person.wait("state", lambda e: e["state"] == "in_call")
+    alex.send("chat still here")
+    assert patel.wait("chat", lambda e: e["sender_id"] == alex_id)["body"] == "still here"
+    before = _frames(patel.wait("stats"), alex_id)
+    patel.wait("stats", _video_ok(alex_id, more_than=before + 15))
+    alex.wait("stats", _video_ok(patel_id))

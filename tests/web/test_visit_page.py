@@ -330,6 +330,11 @@ def test_r_visit_10_11_12_a_whole_visit_in_the_browser(live_server, page, engine
     page.get_by_role("button", name="Camera off").click()
     assert page.evaluate("window.visitCall.local.getVideoTracks()[0].enabled") is False
     page.get_by_role("button", name="Camera on").click()
+    # switch camera swaps the sent track without a new negotiation; frames keep coming
+    before = engine.frames_in
+    page.get_by_role("button", name="Switch camera").click()
+    engine.wait_for("frames after switching camera", lambda: engine.frames_in > before + 15)
+    assert page.evaluate("window.visitCall.local.getVideoTracks()[0].readyState") == "live"
     shot(page, "visit-page-call.png")
 
     # R-VISIT-11: the client hangs up; the employee sees the message; the client may come back
@@ -394,3 +399,24 @@ def test_r_visit_7_links_that_cannot_be_used_explain_themselves(live_server, pag
     response = page.goto(f"{base}/visit/not-a-real-link")
     assert response.status == 404
     assert page.locator("#reason").inner_text() == vmsg.LINK_REASON_INVALID
+
+
+def test_r_visit_11_closing_the_page_is_a_client_hang_up(live_server, page, engine_factory):
+    base = live_server.url
+    visit_id, kim = visit_now(base)
+    link = rest(base, "POST", f"/visits/{visit_id}/copy-link", headers=kim)["link"]
+    rest(base, "POST", f"/visits/{visit_id}/clock-in", headers=kim)
+    joined = rest(base, "POST", f"/visits/{visit_id}/join", headers=kim)
+    engine = engine_factory(base, kim)
+    engine.run(engine.connect(joined["care_session_id"]))
+    page.goto(link)
+    page.get_by_role("button", name="Join the video visit").click()
+    # the employee was there first: the page is the newcomer and sends the offer
+    page.wait_for_function("window.visitCall.remoteFrames > 5", timeout=30_000)
+    engine.wait_for("frames from the browser", lambda: engine.frames_in >= 5)
+    page.goto("about:blank")  # the client closes the page
+    engine.wait_for("R-VISIT-11", lambda: engine.saw("visit.client_hung_up"))
+    assert engine.saw("visit.client_hung_up")[0]["message"] == vmsg.CLIENT_HUNG_UP
+    # not an ending: the same link opens the page again
+    assert page.goto(link).status == 200
+    page.get_by_role("button", name="Join the video visit").wait_for()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import threading
 import time
 import urllib.error
@@ -278,8 +279,10 @@ def colour_close(got, want, tolerance: int = 40) -> bool:
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name))
+    """docs/screenshots/<name>, refreshed only when asked (VTCONNECT_SCREENSHOTS=1)."""
+    if os.environ.get("VTCONNECT_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / name))
 
 
 # --- the tests -------------------------------------------------------------------------------

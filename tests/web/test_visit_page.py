@@ -316,16 +316,24 @@ def test_r_visit_10_11_12_a_whole_visit_in_the_browser(live_server, page, engine
     joined = rest(base, "POST", f"/visits/{visit_id}/join", headers=kim)
     assert joined["state"] == "in_call"
     engine = engine_factory(base, kim)
+    started = time.monotonic()
     engine.run(engine.connect(joined["care_session_id"]))
 
     # real frames both ways, checked by content
     page.wait_for_function("window.visitCall.state === 'in_call'", timeout=30_000)
+    connected = time.monotonic()
     page.wait_for_function("window.visitCall.remoteFrames > 15", timeout=30_000)
     assert page.evaluate("document.getElementById('remote-video').paused") is False
     colour = page.evaluate("window.visitCall.sampleRemote()")
     assert colour_close(colour, EMPLOYEE_COLOUR), colour
     engine.wait_for("frames from the browser", lambda: engine.frames_in >= 15)
     assert engine.frame_size and engine.frame_size[0] >= 160
+    mark, count = time.monotonic(), engine.frames_in
+    engine.wait_for("60 more frames", lambda: engine.frames_in >= count + 60)
+    print(  # figures for the report (pytest -s); benchmarks proper live in bench/
+        f"visit call: join to connected {connected - started:.2f} s; "
+        f"browser -> engine {60 / (time.monotonic() - mark):.1f} fps at {engine.frame_size}"
+    )
     # the controls act on the local tracks
     page.get_by_role("button", name="Mute").click()
     assert page.evaluate("window.visitCall.local.getAudioTracks()[0].enabled") is False

@@ -278,3 +278,30 @@ def test_only_practitioners_host_their_own_clients(demo_api):
     assert r.status_code == 403
     r = demo_api.post("/api/v1/sessions", json={"invitee_ids": "x"}, headers=kim)
     assert r.status_code == 422 and "error" in r.json()
+
+
+def test_a_pluggable_authenticator_can_confine_a_socket_to_one_session(demo_api, demo_app):
+    """The extension point for the visit page: another kind of token, limited to its session."""
+    from vtconnect_care.server.models import Account
+    from vtconnect_care.server.realtime.principal import Principal
+
+    patel_headers = login_headers(demo_api, "dr.patel", audience="app")
+    first = host(demo_api, patel_headers, "alex.active")["id"]
+    second = host(demo_api, patel_headers, "alex.active")["id"]
+
+    class VisitLinkAuthenticator:  # stands in for the visit engineer's (a hand-written fake)
+        def authenticate(self, db, settings, token):
+            if not token.startswith("visit-"):
+                return None
+            account = db.scalar(select(Account).where(Account.username == "alex.active"))
+            return Principal(account=account, via="visit", session_ids=frozenset({second}))
+
+    demo_app.state.hub.authenticators.insert(0, VisitLinkAuthenticator())
+    with demo_api.websocket_connect(WS) as sock:
+        sock.send_json({"type": "auth", "token": "visit-abc"})
+        hello = sock.receive_json()
+        assert [s["id"] for s in hello["sessions"]] == [second]
+        sock.send_json({"type": "join", "session_id": first})
+        assert wait(sock, "error")["code"] == "forbidden"
+        sock.send_json({"type": "join", "session_id": second})
+        assert wait(sock, "joined")["session"]["id"] == second

@@ -473,7 +473,7 @@ class CallEngine:
                         self.on_video_frame(peer.account_id, frame)
                 else:
                     peer.audio_frames += 1
-                    self._mixer.push(peer.account_id, to_mono(frame))
+                    self._mixer.push(peer.account_id, to_mono(frame))  # type: ignore[arg-type]
         except MediaStreamError:
             return
         except Exception:  # noqa: BLE001

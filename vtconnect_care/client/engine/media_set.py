@@ -66,7 +66,8 @@ class MediaSet:
                 cam.close()
                 cam = None
         if cam is None:
-            video, _ = SyntheticCamera(name, width, height, fps), notices.append(NO_CAMERA)
+            video = SyntheticCamera(name, width, height, fps)
+            notices.append(NO_CAMERA)
         else:
             video = cam
         audio_in: AudioSource = MicrophoneSource(microphone)

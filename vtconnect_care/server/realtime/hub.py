@@ -135,7 +135,7 @@ class Hub:
                 msg = signalling.parse(raw)
                 if msg.type != "auth":
                     raise ProtocolError("not_authenticated", "Send the auth message first.")
-                token = msg.token
+                token = msg.token or ""
             except (TimeoutError, WebSocketDisconnect, RuntimeError, KeyError):
                 await conn.close(code=4401)
                 return None
@@ -292,9 +292,9 @@ class Hub:
         message = rooms.chat(
             db,
             self.settings,
-            session_id=msg.session_id,
+            session_id=msg.session_id,  # type: ignore[arg-type]
             account=account,
-            body=msg.body or "",  # type: ignore[arg-type]
+            body=msg.body or "",
         )
         event = {"type": "chat", **message}
         return Outcome(deliveries=[(self._room(db, msg.session_id), msg.session_id, event)])  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from vtconnect_care.domain import visit_messages as vmsg
 from vtconnect_care.domain.care_room import MemberRole, SessionState
+from vtconnect_care.domain.visits import VirtualSessionState
 
 from ..errors import ApiError
 from ..models import CareSession, CareSessionMember, Staff, Token, VirtualSession, Visit
@@ -44,6 +45,31 @@ def room_of(db: Session, vs: VirtualSession) -> CareSession | None:
             CareSession.state != SessionState.ENDED.value,
         )
         .order_by(CareSession.id.desc())
+    )
+
+
+def reconcile(db: Session, settings: Settings, vs: VirtualSession | None) -> None:
+    """The caregiver ended the room on the hub (``end``) rather than through REST: that is the
+    caregiver's hang-up, so the visit's session is over for good too (R-VISIT-12). Commits."""
+    if vs is None or vs.state == VirtualSessionState.ENDED.value:
+        return
+    latest = db.scalar(
+        select(CareSession)
+        .where(CareSession.virtual_session_id == vs.id)
+        .order_by(CareSession.id.desc())
+    )
+    if latest is None or latest.state != SessionState.ENDED.value:
+        return
+    employee = vs.visit.employee
+    if employee is None:
+        return
+    visit_service.on_employee_hangup(db, settings, virtual_session_id=vs.id, staff=employee)
+    log.info("visit %s: the room was ended on the hub; the virtual session is over", vs.visit_id)
+
+
+def reconcile_visit(db: Session, settings: Settings, visit_id: int) -> None:
+    reconcile(
+        db, settings, db.scalar(select(VirtualSession).where(VirtualSession.visit_id == visit_id))
     )
 
 
@@ -101,6 +127,7 @@ class VisitInviteAuthenticator:
         )
         if known is None:
             return None  # not a visit link: the next authenticator may know it
+        reconcile(db, settings, visit_service.resolve_invite(db, settings, token).session)
         resolution = visit_service.resolve_invite(db, settings, token)
         if not resolution.ok:
             raise ApiError(403, resolution.status.value, resolution.message or "")

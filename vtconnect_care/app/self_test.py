@@ -10,6 +10,7 @@ installing a package; the packaging test runs it on the built binary.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 import traceback
@@ -106,6 +107,10 @@ def check_resources(context: dict) -> str:
     style = resources.style_sheet()
     if not style.strip():
         raise CheckFailed("the style sheet resources/style.qss is empty")
+    images = [Path(u.strip("'\" ")) for u in re.findall(r"url\(([^)]*)\)", style)]
+    missing = [str(p) for p in images if not p.is_file()]
+    if missing:
+        raise CheckFailed(f"the style sheet's images are missing: {', '.join(missing)}")
     icon = QIcon(str(resources.icon_path()))
     pixmap = icon.pixmap(64, 64)
     if pixmap.isNull():
@@ -118,7 +123,9 @@ def check_resources(context: dict) -> str:
     if not ding.is_file():
         raise CheckFailed(f"the ding sound is missing ({ding})")
     size = f"{pixmap.width()}x{pixmap.height()}"
-    return f"style sheet, icon {size}, ding in {resources.resources_dir()}"
+    return (
+        f"style sheet with {len(images)} images, icon {size}, ding in {resources.resources_dir()}"
+    )
 
 
 def check_main_window(context: dict) -> str:

@@ -192,3 +192,25 @@ def test_r_visit_15_clocking_out_before_the_call_tells_a_waiting_page(demo_api, 
         assert r.json()["visit"]["virtual_session"]["ended_by"] == "clock_out"
         assert wait(page, "visit.ended")["message"] == vmsg.LINK_REASON_FINISHED
     assert demo_api.get(f"/visit/{token}").status_code == 410
+
+
+def test_r_visit_12_ending_the_room_on_the_hub_is_the_caregivers_hang_up(demo_api, visit):
+    token, kim = visit["token"], visit["kim"]
+    room = demo_api.post(f"{API}/visit-links/join", json={"token": token}).json()["care_session_id"]
+    demo_api.post(f"{API}/visits/{visit['id']}/join", headers=kim)
+    with ExitStack() as stack:
+        page = page_socket(demo_api, token, stack)
+        wait(page, "hello")
+        page.send_json({"type": "join", "session_id": room})
+        wait(page, "joined")
+        emp = stack.enter_context(demo_api.websocket_connect(WS, headers=kim))
+        wait(emp, "hello")
+        emp.send_json({"type": "join", "session_id": room})
+        wait(emp, "joined")
+        emp.send_json({"type": "end", "session_id": room})
+        assert wait(page, "session.ended")["session_id"] == room
+    # no new session for the visit, ever: the link, the page's join and the employee's join
+    assert demo_api.post(f"{API}/visit-links/join", json={"token": token}).status_code == 409
+    r = demo_api.post(f"{API}/visits/{visit['id']}/join", headers=kim)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "session_ended"
+    assert demo_api.get(f"/visit/{token}").status_code == 410

@@ -45,6 +45,9 @@ ZoneDep = Annotated[ZoneInfo, Depends(_zone)]
 def link_view(db, settings, token: str, zone) -> dict:  # type: ignore[no-untyped-def]
     """What the link opens, for the page and its script (no client data beyond a first name)."""
     resolution = visit_service.resolve_invite(db, settings, token[: MAX_TOKEN + 1])
+    if resolution.ok:  # the room may have been ended on the hub meanwhile (R-VISIT-12)
+        visit_rooms.reconcile(db, settings, resolution.session)
+        resolution = visit_service.resolve_invite(db, settings, token)
     if not resolution.ok:
         return {"status": resolution.status.value, "message": resolution.message}
     visit, vs = resolution.visit, resolution.session
@@ -74,6 +77,7 @@ class LinkIn(BaseModel):
 
 
 def _valid(db, settings, token: str) -> visit_service.InviteResolution:  # type: ignore[no-untyped-def]
+    visit_rooms.reconcile(db, settings, visit_service.resolve_invite(db, settings, token).session)
     resolution = visit_service.resolve_invite(db, settings, token)
     if not resolution.ok:
         raise ApiError(409, resolution.status.value, resolution.message or "")

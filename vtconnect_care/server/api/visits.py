@@ -169,6 +169,7 @@ def join(
     visit_id: int, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> dict:
     """R-VISIT-6/14: join or re-join; returns the room to join on the realtime hub."""
+    visit_rooms.reconcile_visit(db, settings, visit_id)
     visit, vs = visits.join(db, settings, staff, visit_id)
     room = visit_rooms.ensure_room(db, settings, vs)
     detail = _detail(db, settings, staff, visit_id, zone)

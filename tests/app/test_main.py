@@ -79,3 +79,27 @@ def test_window_geometry_is_restored(make_window, qloop, user_settings):
     assert isinstance(saved, QByteArray)
     second = make_window("http://127.0.0.1:9")
     assert (second.width(), second.height()) == (700, 520)
+
+
+def test_the_app_never_imports_the_server():
+    """Arrows point one way: app -> client -> domain (CONVENTIONS.md)."""
+    import ast
+    from pathlib import Path
+
+    import vtconnect_care
+
+    root = Path(vtconnect_care.__file__).parent
+    offenders = []
+    for folder in ("app", "client"):
+        for path in (root / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module if node.level == 0 else f"rel:{node.module}"]
+                if any(n.startswith("vtconnect_care.server") or n.startswith("rel:server")
+                       for n in names):
+                    offenders.append(str(path.relative_to(root)))
+    assert offenders == []

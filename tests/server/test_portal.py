@@ -248,3 +248,30 @@ def test_logout_ends_the_session(web):
     r = web.post("/logout", data={"csrf_token": CSRF_RE.search(page)[1]})
     assert r.status_code == 303
     assert web.get("/portal/clients").status_code == 303
+
+
+def test_login_only_returns_to_pages_of_this_site(web):
+    for target in (
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",
+    ):
+        token = csrf(web, "/login")
+        r = web.post(
+            "/login",
+            data={
+                "username": "olivia.admin",
+                "password": DEMO_PASSWORD,
+                "csrf_token": token,
+                "next": target,
+            },
+        )
+        assert r.headers["location"] == "/portal", target
+        web.cookies.delete("vt_portal")
+
+
+def test_a_malformed_id_is_a_404_page_not_json(web):
+    sign_in(web, "olivia.admin")
+    r = web.get("/portal/clients/not-a-number")
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"]

@@ -21,6 +21,27 @@ LINK_RE = re.compile(r"https?://\S+")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """One real `vtconnect-server --demo` process and one aiosmtpd for this module's tests.
+
+    Shared to keep the module fast; each test uses its own people and addresses, and no
+    assertion depends on the order the tests run in.
+    """
+    from tests.conftest import PG_URL, _fresh_pg_schema
+    from tests.helpers.server import ServerProcess
+    from tests.helpers.smtp import SmtpServer
+
+    with SmtpServer() as smtp:
+        env = {"VTCONNECT_DATABASE_URL": _fresh_pg_schema(PG_URL)} if PG_URL else {}
+        server = ServerProcess(
+            tmp_path_factory.mktemp("portal-server"), args=["--smtp-url", smtp.url], env=env
+        )
+        server.inbox = smtp.inbox  # type: ignore[attr-defined]
+        with server:
+            yield server
+
+
 def link_in(msg, path: str) -> str:
     links = [u for u in LINK_RE.findall(text_body(msg)) if path in u]
     assert links, text_body(msg)

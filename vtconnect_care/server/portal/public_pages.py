@@ -26,7 +26,13 @@ router = APIRouter(route_class=PortalRoute, include_in_schema=False)
 
 
 def _safe_next(raw: str | None) -> str:
-    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
+    if (
+        raw
+        and raw.startswith("/")
+        and not raw.startswith("//")
+        and "\\" not in raw
+        and all(c.isprintable() and not c.isspace() for c in raw)
+    ):
         return raw[:500]
     return "/portal"
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
@@ -200,5 +201,7 @@ class PortalRoute(APIRoute):
                 return await handler(request)
             except ApiError as exc:
                 return error_page(request, exc)
+            except RequestValidationError:  # e.g. /portal/clients/abc: no such page
+                return error_page(request, ApiError(404, "not_found", messages.NOT_FOUND))
 
         return page_handler

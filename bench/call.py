@@ -60,6 +60,11 @@ def run(args: argparse.Namespace) -> dict:
                 first = alex.wait("first_frame", lambda e: e["account_id"] == patel_id, 30)
                 client_setup.append(first["setup_ms"])
                 print(f"call {call + 1}: host {host_setup[-1]} ms, client {client_setup[-1]} ms")
+                if args.trace and max(host_setup[-1], client_setup[-1]) > 1000:
+                    for person in (patel, alex):
+                        for event in person.events[-14:]:
+                            if event["event"] != "stats":
+                                print(person.username, json.dumps(event)[:200])
             # one steady call: frame rate, latency and CPU over the window
             patel.wait("stats", timeout=10)
             start = patel.wait("stats", timeout=10)
@@ -75,6 +80,14 @@ def run(args: argparse.Namespace) -> dict:
             cpu = {p.username: (cpu_seconds(p.proc.pid) - cpu0[p]) / wall for p in (alex, patel)}
             frames = end["frames"][str(alex_id)] - start["frames"][str(alex_id)]
             fps = frames / (end["t"] - start["t"])
+        except TimeoutError:
+            for person in (patel, alex):
+                print(f"--- {person.username}, last events:", file=sys.stderr)
+                for event in person.events[-25:]:
+                    if event["event"] != "stats":
+                        print(json.dumps(event)[:300], file=sys.stderr)
+                print("".join(person.other[-30:]), file=sys.stderr)
+            raise
         finally:
             alex.stop()
             patel.stop()
@@ -103,6 +116,7 @@ def main() -> int:
     p.add_argument("--height", type=int, default=480)
     p.add_argument("--calls", type=int, default=10)
     p.add_argument("--seconds", type=float, default=30.0)
+    p.add_argument("--trace", action="store_true", help="print the events of slow calls")
     p.add_argument("--json", type=Path, default=None, help="write the figures to this file")
     args = p.parse_args()
     figures = run(args)

@@ -245,6 +245,9 @@ class Hub:
 
     def _on_join(self, db: Session, account: Account, msg: ClientMessage, _: set[int]) -> Outcome:
         session = rooms.join(db, self.settings, session_id=msg.session_id, account=account)  # type: ignore[arg-type]
+        # read the room again after our commit: someone arriving at the same moment is then
+        # seen either here or in their own arrival's presence event (never in neither)
+        db.expire_all()
         now = self.settings.clock.now()
         reply = {
             "type": "joined",

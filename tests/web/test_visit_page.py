@@ -412,7 +412,9 @@ def test_r_visit_7_links_that_cannot_be_used_explain_themselves(live_server, pag
     assert page.locator("#reason").inner_text() == vmsg.LINK_REASON_INVALID
 
 
-def test_r_visit_11_closing_the_page_is_a_client_hang_up(live_server, page, engine_factory):
+def test_r_visit_11_a_dropped_page_reconnects_and_closing_it_is_a_client_hang_up(
+    live_server, page, engine_factory
+):
     base = live_server.url
     visit_id, kim = visit_now(base)
     link = rest(base, "POST", f"/visits/{visit_id}/copy-link", headers=kim)["link"]
@@ -425,6 +427,15 @@ def test_r_visit_11_closing_the_page_is_a_client_hang_up(live_server, page, engi
     # the employee was there first: the page is the newcomer and sends the offer
     page.wait_for_function("window.visitCall.remoteFrames > 5", timeout=30_000)
     engine.wait_for("frames from the browser", lambda: engine.frames_in >= 5)
+    # the page's connection drops: it reconnects by itself and the call resumes (a new offer)
+    offers = page.evaluate("window.visitCall.pcId")
+    page.evaluate("window.visitCall.ws.close()")
+    page.wait_for_function(
+        f"window.visitCall.state === 'in_call' && window.visitCall.pcId !== '{offers}'",
+        timeout=30_000,
+    )
+    frames = engine.frames_in
+    engine.wait_for("frames after the reconnect", lambda: engine.frames_in > frames + 10)
     page.goto("about:blank")  # the client closes the page
     engine.wait_for("R-VISIT-11", lambda: engine.saw("visit.client_hung_up"))
     assert engine.saw("visit.client_hung_up")[0]["message"] == vmsg.CLIENT_HUNG_UP

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -555,3 +556,24 @@ def test_dept_scoped_managers_reach_only_their_departments_visits(demo_api, as_u
     r = demo_api.put(f"{API}/visits/{visit['id']}/schedule", headers=cara, json=times)
     assert r.status_code == 200, r.text
     assert r.json()["visit"]["schedule_version"] == 2
+
+
+def test_invite_tokens_never_reach_the_access_log():
+    from vtconnect_care.server.visit_pages import RedactVisitTokens
+
+    def logged(path: str) -> str:
+        record = logging.LogRecord(
+            "uvicorn.access",
+            logging.INFO,
+            "",
+            0,
+            '%s - "%s %s HTTP/%s" %d',
+            ("127.0.0.1:5000", "GET", path, "1.1", 200),
+            None,
+        )
+        RedactVisitTokens().filter(record)
+        return record.getMessage()
+
+    assert "/visit/[token]" in logged("/visit/s3cret-Token_x")
+    assert "s3cret" not in logged("/api/v1/visit-links/s3cret?tz=UTC")
+    assert "/api/v1/visits/4/join" in logged("/api/v1/visits/4/join")

@@ -442,3 +442,7 @@ def test_r_visit_11_a_dropped_page_reconnects_and_closing_it_is_a_client_hang_up
     # not an ending: the same link opens the page again
     assert page.goto(link).status == 200
     page.get_by_role("button", name="Join the video visit").wait_for()
+    # the link's token never reached the server's log
+    token = link.rsplit("/", 1)[1]
+    assert any("/visit/[token]" in line for line in live_server.lines)
+    assert not any(token in line for line in live_server.lines)

@@ -7,6 +7,8 @@ page's script the same thing as JSON. The token is the credential: nothing else 
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import UTC
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,6 +26,30 @@ from .realtime import visit_rooms
 from .services import visits as visit_service
 
 router = APIRouter()
+
+_TOKEN_PATH = re.compile(r"^(/visit/|/api/v1/visit-links/)[^/?]+")
+
+
+class RedactVisitTokens(logging.Filter):
+    """The invite token is a credential: keep it out of the access log (uvicorn logs paths)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path = _TOKEN_PATH.sub(r"\1[token]", args[2])
+            if path != args[2]:
+                record.args = (*args[:2], path, *args[3:])
+        return True
+
+
+def redact_access_log(logger: logging.Logger | None = None) -> None:
+    """Install the filter once on uvicorn's access logger (process-wide by nature)."""
+    target = logger or logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactVisitTokens) for f in target.filters):
+        target.addFilter(RedactVisitTokens())
+
+
+redact_access_log()
 
 MAX_TOKEN = 200
 # a link that cannot be used still gets a whole page, with the HTTP status that says why

@@ -24,3 +24,5 @@ def test_r_reg_7_invitation_carries_the_portal_url(demo_api, as_user):
     invite = r.json()
     assert invite["portal_url"] in invite["body"]
     assert "Register link in the upper right corner" in invite["body"]
+    assert invite["subject"] == "Join Riverside Care on VTConnect Care"
+    assert "Jin Kim" in invite["body"]  # signed by the staff member who copies it

@@ -216,6 +216,21 @@ def test_dept_admin_cannot_open_another_departments_client(live_server, page):
     assert page.get_by_text("Bea").count() == 0
 
 
+def test_invitation_template_with_portal_url_and_copy_button(live_server, page):
+    """R-REG-7: any staff member copies the invitation; a practitioner lands on their page."""
+    base = live_server.url
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, base, "nurse.kim")
+    page.wait_for_url("**/portal/me")
+    page.get_by_role("link", name="Invite clients").click()
+    body = page.get_by_label("Invitation email").input_value()
+    assert f"{base}/o/riverside/" in body and "Register link" in body
+    page.get_by_role("button", name="Copy").click()
+    page.get_by_text("Copied. Paste it into your email.").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert f"{base}/o/riverside/" in copied
+
+
 def test_pages_work_at_phone_width_and_screenshots(live_server, browser, tmp_path):
     """Screenshots of the clients list, the client record and the registration page."""
     base = live_server.url

@@ -12,7 +12,7 @@ from ..errors import ApiError
 from ..models import Client, Staff
 from ..services import clients, organization, staff_admin
 from ..services.clients import Wanted
-from .web import PageAccount, PortalRoute, form_data, redirect, render
+from .web import PageAccount, PortalRoute, form_data, menu_for, redirect, render
 
 router = APIRouter(prefix="/portal", route_class=PortalRoute, include_in_schema=False)
 
@@ -59,9 +59,9 @@ def practitioner_rows(db, actor, view, client: Client | None, form_wanted=None) 
 
 @router.get("")
 def home(account: PageAccount) -> Response:
-    if isinstance(account, Staff):
+    if menu_for(account)["manage"]:
         return redirect("/portal/clients")
-    return redirect("/portal/me")
+    return redirect("/portal/me")  # clients, and staff without a managing role
 
 
 @router.get("/me")

@@ -8,6 +8,7 @@ from vtconnect_care.domain.roles import can_edit_organization
 
 from .. import audit
 from ..errors import forbidden
+from ..mail import outbox
 from ..models import Account, Organization, Staff
 from ..settings import Settings
 from . import accounts
@@ -61,15 +62,8 @@ def invitation(settings: Settings, actor: Account) -> dict:
         raise forbidden()
     org = actor.organization
     url = portal_url(settings, org)
-    subject = f"Join {org.name} on VTConnect Care"
-    body = (
-        "Hello,\n\n"
-        f"{org.name} now offers secure telehealth sessions with VTConnect Care.\n\n"
-        f"To get started, go to our VTConnect Portal at {url} and click the Register link "
-        'in the upper right corner. Choose your practitioner (or "not sure"), then check '
-        "your email and click the link to confirm your email address.\n\n"
-        "Once your email is confirmed, we will send you three simple steps to get started "
-        "with the VTConnect Care App.\n\n"
-        f"Kind regards,\n{actor.full_name}\n{org.name}\n"
+    mail = outbox.render(
+        "client_invitation", url=url, org_name=org.name, sender_name=actor.full_name
     )
+    subject, body = mail.subject, mail.text
     return {"portal_url": url, "subject": subject, "body": body}

@@ -242,3 +242,18 @@ def test_client_home_lists_practitioners_and_appointments(portal, make_window, q
         assert not home.offers.isVisible()  # the hosted / re-join area waits for its issue
 
     run(qloop, scenario())
+
+
+def test_without_a_keyring_remember_me_is_off_and_says_why(make_window, qloop):
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())  # the test_keyring fixture restores the previous one
+    window = make_window("http://127.0.0.1:9")
+
+    async def scenario():
+        await start(window)
+        assert not window.login.remember.isEnabled()
+        assert "no secure keyring" in window.login.remember.accessibleDescription()
+
+    run(qloop, scenario())

@@ -58,3 +58,11 @@ def test_a_failing_keyring_does_not_raise():
         store.clear("https://a.example.org")
     finally:
         keyring.set_keyring(previous)
+
+
+def test_availability(ring):
+    from keyring.backends import fail
+
+    assert SessionStore().available()
+    keyring.set_keyring(fail.Keyring())
+    assert not SessionStore().available()

@@ -27,6 +27,7 @@ from vtconnect_care.client.portal_api import (
 from vtconnect_care.domain import messages
 
 from .devices import provider_for
+from .presence import PresenceController
 from .services import AppServices, HostRequest
 from .tasks import TaskGroup
 
@@ -69,6 +70,7 @@ class AppController(QObject):
         window.appointments.refresh_requested.connect(self.refresh)
         window.client_home.refresh_requested.connect(self.refresh)
         window.sign_out_requested.connect(self.sign_out)
+        self.presence = PresenceController(window.client_home.offers, self.join, parent=self)
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -112,6 +114,8 @@ class AppController(QObject):
         login = self.window.login
         login.set_portal(choice.url, choice.can_change)
         login.reset(self.services.settings.last_username, self.services.settings.remember_me)
+        if not await asyncio.to_thread(self.services.session_store.available):
+            login.set_remember_available(False)
         await self._restore()
 
     async def _restore(self) -> None:
@@ -240,6 +244,8 @@ class AppController(QObject):
         self.window.show_home(account)
         self._set_state("home")
         self._refresh.start()
+        if account.get("kind") == "client":  # hosted and re-join offers (R-ROOM-1, R-ROOM-9)
+            self.presence.start(api.base_url, api.token or "", account)
         await self._load_home()
 
     def refresh(self) -> asyncio.Task | None:
@@ -282,7 +288,21 @@ class AppController(QObject):
         """The Care Room seam: the launcher from the services opens the room."""
         if self.api is None or self.account is None:
             return None
-        room = self.services.launch_care_room(HostRequest(self.account, tuple(people), self.api))
+        return self._launch(tuple(people), None)
+
+    def join(self, session_id: int) -> object:
+        """Join (or re-join) a session the person is hosted in, through the same seam."""
+        return self._launch((), session_id)
+
+    def _launch(self, people: tuple, session_id: int | None) -> object:
+        if self.api is None or self.account is None:
+            return None
+        self.window.set_devices_open(False)  # device tests release the camera first
+        devices = getattr(self.window.device_panel, "_provider", self.services.devices)
+        request = HostRequest(
+            self.account, people, self.api, session_id, devices, self.services.settings
+        )
+        room = self.services.launch_care_room(request)
         if room is not None:
             self.rooms.append(room)
         return room
@@ -304,6 +324,7 @@ class AppController(QObject):
 
     async def _leave(self, *, forget: bool) -> None:
         self._refresh.stop()
+        self.presence.stop()
         api, self.api, self.account = self.api, None, None
         if api is not None:
             api.close()
@@ -317,6 +338,7 @@ class AppController(QObject):
     def shutdown(self) -> None:
         """At window close (idempotent): stop timers and tasks, close the API client."""
         self._refresh.stop()
+        self.presence.stop()
         self.tasks.cancel_all()
         if self.api is not None:
             self.api.close()

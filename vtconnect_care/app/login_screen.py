@@ -108,6 +108,7 @@ class LoginScreen(QWidget):
         self.setTabOrder(self.password, self.remember)
         self.setTabOrder(self.remember, self.sign_in)
         self._busy = False
+        self._remember_available = True
 
     # --- intent -----------------------------------------------------------------------------
 
@@ -158,11 +159,22 @@ class LoginScreen(QWidget):
         self.portal_label.setAccessibleName(f"Portal address {url}")
         self.portal_button.setVisible(can_change)
 
+    def set_remember_available(self, available: bool) -> None:
+        """No keyring on this computer: Remember me cannot work, and the form says so."""
+        self._remember_available = available
+        self.remember.setEnabled(available)
+        if not available:
+            self.remember.setChecked(False)
+            why = "This computer has no secure keyring, so the app cannot remember you."
+            self.remember.setToolTip(why)
+            self.remember.setAccessibleDescription(why)
+
     def set_busy(self, busy: bool, text: str = SIGNING_IN) -> None:
         self._busy = busy
         self.sign_in.setText(text if busy else SIGN_IN)
-        for widget in (self.username, self.password, self.remember, self.forgot_button):
+        for widget in (self.username, self.password, self.forgot_button):
             widget.setEnabled(not busy)
+        self.remember.setEnabled(not busy and self._remember_available)
         self.sign_in.setEnabled(not busy)
         if busy:
             self.retry_button.hide()
@@ -184,7 +196,7 @@ class LoginScreen(QWidget):
         self.password.clear()
         if username is not None:
             self.username.setText(username)
-        self.remember.setChecked(remember)
+        self.remember.setChecked(remember and self._remember_available)
         self.message.clear_message()
         self.retry_button.hide()
         (self.password if self.username.text() else self.username).setFocus()

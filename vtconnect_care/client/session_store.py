@@ -26,6 +26,16 @@ class SessionStore:
     def __init__(self, service: str = SERVICE) -> None:
         self.service = service
 
+    def available(self) -> bool:
+        """Whether this computer has a usable keyring back end (not keyring's 'fail' one)."""
+        import keyring
+        from keyring.backends import fail
+
+        try:
+            return not isinstance(keyring.get_keyring(), fail.Keyring)
+        except Exception:  # noqa: BLE001 - a broken back end is simply no keyring
+            return False
+
     def save(self, portal_url: str, username: str, token: str) -> bool:
         import keyring
         from keyring.errors import KeyringError

@@ -52,6 +52,7 @@ def test_practitioner_hosts_selected_clients(portal, make_window, qloop):
         (request,) = launches.requests
         assert {p["full_name"] for p in request.people} == {"Alex Morgan", "Bea Lindqvist"}
         assert request.host["username"] == "dr.patel"
+        assert request.devices is window.device_panel.provider and request.session_id is None
         # clearing the selection turns Host off again
         screen.clear_selection()
         assert not screen.host_button.isEnabled()

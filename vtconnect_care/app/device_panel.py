@@ -216,6 +216,15 @@ class DevicePanel(QFrame):
         self.synthetic_note.setVisible(synthetic)
         self.loaded = True
 
+    @property
+    def provider(self) -> DeviceProvider:
+        return self._provider
+
+    def set_provider(self, provider: DeviceProvider) -> None:
+        self.stop_tests()
+        self._provider = provider
+        self.loaded = False
+
     def _chosen(self, kind: str) -> Device | None:
         devices = self.devices[kind]
         index = self.rows[kind].combo.currentIndex()

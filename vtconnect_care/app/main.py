@@ -48,13 +48,14 @@ def build_services(args: argparse.Namespace):
     from vtconnect_care.client.app_config import DevicesPolicy
 
     from .devices import SystemDevices, provider_for
-    from .services import AppServices
+    from .services import AppServices, care_room_launcher
     from .user_settings import UserSettings
 
     devices = provider_for(DevicesPolicy(args.devices)) if args.devices else SystemDevices()
     return AppServices(
         settings=UserSettings(),
         devices=devices,
+        launch_care_room=care_room_launcher,
         portal_flag=args.portal_url,
         timezone=local_timezone(),
         devices_from_config=args.devices is None,

@@ -159,9 +159,7 @@ class MainWindow(QMainWindow):
             dialog.deleteLater()
 
     def set_device_provider(self, provider: DeviceProvider) -> None:
-        self.device_panel.stop_tests()
-        self.device_panel._provider = provider
-        self.device_panel.loaded = False
+        self.device_panel.set_provider(provider)
 
     # --- screens -----------------------------------------------------------------------------
 

@@ -21,6 +21,12 @@ class HostRequest:
     host: dict
     people: tuple[dict, ...]
     api: PortalApi
+    session_id: str | None = None  # joining (or re-joining) a session instead of hosting
+    devices: DeviceProvider | None = None  # the devices offered in the device test panel
+    settings: UserSettings | None = None  # the person's saved device choices
+    session_id: int | None = None  # join (or re-join) this session instead of hosting
+    devices: Any = None  # the DeviceProvider in use (the Care Room opens the chosen devices)
+    settings: Any = None  # UserSettings: the chosen device names
 
 
 # The seam to the Care Room: given a HostRequest, open the room and return its window.
@@ -35,6 +41,21 @@ def placeholder_launcher(request: HostRequest) -> Any:
     return window
 
 
+def _care_room_launcher() -> CareRoomLauncher:
+    from .care_room import open_care_room
+
+    return open_care_room
+
+
+def care_room_launcher(request: HostRequest) -> Any:
+    """The Care Room when it is installed (vtconnect_care.app.care_room), else the placeholder."""
+    try:
+        from .care_room import open_care_room
+    except ImportError:
+        return placeholder_launcher(request)
+    return open_care_room(request)
+
+
 @dataclass
 class AppServices:
     settings: UserSettings
@@ -42,7 +63,7 @@ class AppServices:
     api_factory: Callable[[str], PortalApi] = PortalApi
     devices: DeviceProvider = field(default_factory=SystemDevices)
     load_system_config: Callable[[], SystemConfig] = load_system_config
-    launch_care_room: CareRoomLauncher = placeholder_launcher
+    launch_care_room: CareRoomLauncher = field(default_factory=lambda: _care_room_launcher())
     portal_flag: str | None = None
     timezone: str = "UTC"
     refresh_seconds: float = 60.0  # how often the home screens refresh (and notice expiry)

@@ -16,6 +16,9 @@ FRIENDLY = (
 )
 
 
+_SHOWN: set = set()  # the error dialogs on screen (kept alive until closed)
+
+
 def show_error_dialog(summary: str) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -24,6 +27,8 @@ def show_error_dialog(summary: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Warning, "VTConnect Care", FRIENDLY)
     box.setDetailedText(summary)
     box.setAccessibleName("Unexpected error")
+    _SHOWN.add(box)
+    box.finished.connect(lambda _code, b=box: (_SHOWN.discard(b), b.deleteLater()))
     box.open()  # not exec(): never a nested event loop inside the asyncio loop
 
 

@@ -72,6 +72,7 @@ class RealtimeClient:
         self._first: asyncio.Future[dict] | None = None
         self._pending: dict[str, asyncio.Future[dict]] = {}
         self._refs = itertools.count(1)
+        self._dispatch_refs: set[str] = set()
 
     # --- life -------------------------------------------------------------------------------
 
@@ -111,15 +112,22 @@ class RealtimeClient:
             raise ConnectionError("The connection to the portal is down; it is being restored.")
         await ws.send(json.dumps(message, separators=(",", ":")))
 
-    async def request(self, message: dict, timeout: float | None = None) -> dict:
+    async def request(
+        self, message: dict, timeout: float | None = None, *, dispatch: bool = False
+    ) -> dict:
+        """Send and wait for the reply. With ``dispatch``, a successful reply also goes to
+        ``on_message`` first, in order with the events around it."""
         ref = f"r{next(self._refs)}"
         future: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
         self._pending[ref] = future
+        if dispatch:
+            self._dispatch_refs.add(ref)
         try:
             await self.send({**message, "ref": ref})
             return await asyncio.wait_for(future, timeout or self.request_timeout)
         finally:
             self._pending.pop(ref, None)
+            self._dispatch_refs.discard(ref)
 
     # --- the loop ------------------------------------------------------------------------------
 
@@ -197,8 +205,10 @@ class RealtimeClient:
         if future is not None and not future.done():
             if message.get("type") == "error":
                 future.set_exception(RealtimeError(message["code"], message["message"]))
-            else:
-                future.set_result(message)
+                return
+            if ref in self._dispatch_refs:
+                self._on_message(message)
+            future.set_result(message)
             return
         try:
             self._on_message(message)

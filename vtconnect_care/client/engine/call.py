@@ -124,6 +124,7 @@ class CallEngine:
             reconnect_for=reconnect_for,
         )
         self._tasks: set[asyncio.Task] = set()
+        self._join_waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._started = False
         self._closed = False
 
@@ -207,9 +208,18 @@ class CallEngine:
 
     async def join(self, session_id: int) -> dict:
         """Enter (or re-enter, R-ROOM-9) a session; returns its detail. RealtimeError if refused."""
-        reply = await self._rt.request({"type": "join", "session_id": session_id})
-        self.marks["joined"] = time.monotonic()
-        await self._joined(reply)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._join_waiters.setdefault(session_id, []).append(done)
+        try:
+            # the reply is applied by the inbox, in order with the room's events around it
+            reply = await self._rt.request(
+                {"type": "join", "session_id": session_id}, dispatch=True
+            )
+            await asyncio.wait_for(asyncio.shield(done), 10.0)
+        finally:
+            waiters = self._join_waiters.get(session_id, [])
+            if done in waiters:
+                waiters.remove(done)
         return reply["session"]
 
     async def begin(self) -> None:
@@ -279,6 +289,14 @@ class CallEngine:
         kind = msg.get("type")
         if kind == "_socket":
             await self._on_socket(msg["state"], msg["data"])
+        elif kind == "joined":
+            self.marks["joined"] = time.monotonic()
+            try:
+                await self._joined(msg)
+            finally:
+                for waiter in self._join_waiters.pop(msg["session"]["id"], []):
+                    if not waiter.done():
+                        waiter.set_result(None)
         elif kind == "hosted":
             self._emit("hosted", session=msg["session"])
         elif kind == "presence":
@@ -309,14 +327,7 @@ class CallEngine:
         if state == "connected":
             if self.session and self.session.get("state") != "ended":
                 self._set_state("rejoining")
-                try:
-                    await self.join(self.session["id"])  # R-ROOM-9, without the user
-                except RealtimeError as exc:
-                    self._emit("error", code=exc.code, message=exc.message)
-                    if exc.code in ("session_ended", "forbidden"):
-                        await self._close_peers()
-                        self._set_state("ended")
-                        self._emit("ended", session_id=self.session_id, by=None)
+                self._spawn(self._rejoin(self.session["id"]), name="engine-rejoin")
             else:
                 self._set_state("connected")
         elif state == "disconnected":
@@ -324,6 +335,19 @@ class CallEngine:
         elif state in ("gave_up", "refused"):
             self._set_state("offline")
             self._emit("offline", reason=state, **data)
+
+    async def _rejoin(self, session_id: int) -> None:
+        """R-ROOM-9 without the user: back into the session after the socket came back."""
+        try:
+            await self.join(session_id)
+        except RealtimeError as exc:
+            self._emit("error", code=exc.code, message=exc.message)
+            if exc.code in ("session_ended", "forbidden"):
+                await self._close_peers()
+                self._set_state("ended")
+                self._emit("ended", session_id=session_id, by=None)
+        except (ConnectionError, TimeoutError) as exc:
+            log.info("re-joining failed for now: %s", exc)  # the next connection tries again
 
     async def _joined(self, reply: dict) -> None:
         session = reply["session"]

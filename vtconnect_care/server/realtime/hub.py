@@ -36,6 +36,7 @@ RATE = 30.0  # messages per second, sustained
 BURST = 60.0
 FLOOD_CLOSE_AFTER = 200  # refused messages before the socket is closed
 SWEEP_SECONDS = 5.0
+ROOM_CHANGES = frozenset({"join", "leave", "begin", "end"})
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Hub:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.messages_refused = 0
         self._tasks: set[asyncio.Task] = set()
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # first match wins; a visit page's invite-token authenticator goes in front
         self.authenticators: list[Authenticator] = [SessionTokenAuthenticator()]
 
@@ -176,21 +178,25 @@ class Hub:
             else:
                 conn.send(_error("rate_limited", "Too many messages; slow down."))
             return
-        ref = None
-        optimistic: int | None = None
         try:
             msg = signalling.parse(raw)
-            ref = msg.ref
-            if msg.type == "join" and msg.session_id not in conn.sessions:
-                # in the room from now on, so that no event of a concurrent arrival is missed
-                optimistic = msg.session_id
-                conn.sessions.add(optimistic)  # type: ignore[arg-type]
-            try:
-                outcome = await self._db(self._handle, conn.token, msg, set(conn.sessions))
-            except BaseException:
-                if optimistic is not None:
-                    conn.sessions.discard(optimistic)
-                raise
+        except ProtocolError as exc:
+            self.messages_refused += 1
+            log.warning("account %s sent a bad message: %s", conn.account_id, exc.code)
+            conn.send(_error(exc.code, exc.message))
+            return
+        if msg.session_id is not None and msg.type in ROOM_CHANGES:
+            # one room change at a time per session: whoever arrives second sees the first, and
+            # nobody gets a room event before the reply that puts them in the room
+            async with self._locks[msg.session_id]:
+                await self._apply(conn, msg)
+        else:
+            await self._apply(conn, msg)
+
+    async def _apply(self, conn: Connection, msg: ClientMessage) -> None:
+        ref = msg.ref
+        try:
+            outcome = await self._db(self._handle, conn.token, msg, set(conn.sessions))
         except ProtocolError as exc:
             self.messages_refused += 1
             log.warning("account %s sent a bad message: %s", conn.account_id, exc.code)
@@ -208,12 +214,12 @@ class Hub:
             log.exception("realtime message failed")
             conn.send(_error("internal_error", "Something went wrong on our side.", ref))
             return
-        if outcome.joined is not None:
-            conn.sessions.add(outcome.joined)
         if outcome.reply is not None:
             if ref is not None:
                 outcome.reply["ref"] = ref
             conn.send(outcome.reply)
+        if outcome.joined is not None:
+            conn.sessions.add(outcome.joined)
         for account_ids, session_id, message in outcome.deliveries:
             self.deliver(account_ids, session_id, message)
         if outcome.reply is None and ref is not None:

@@ -18,9 +18,10 @@ from .participants import Participant
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
 
-@pytest.fixture
-def server(tmp_path) -> Iterator[ServerProcess]:
-    with ServerProcess(tmp_path / "server") as proc:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[ServerProcess]:
+    """One server for the module (the restart test, last, restarts it)."""
+    with ServerProcess(tmp_path_factory.mktemp("server")) as proc:
         yield proc
 
 

@@ -23,6 +23,6 @@ def chromium_executable() -> str | None:
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
+    "--use-fake-device-for-media-stream=fps=30",
     "--autoplay-policy=no-user-gesture-required",
 ]

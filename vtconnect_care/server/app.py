@@ -113,6 +113,30 @@ def _mount_features(app: FastAPI) -> None:
     from .api import appointments as appointments_api
 
     app.include_router(appointments_api.router, prefix="/api/v1")
+    from .api import visits as visits_api
+    from .visit_pages import router as visit_pages_router
+
+    app.include_router(visits_api.router, prefix="/api/v1")
+    app.include_router(visit_pages_router)
+    from .api import sessions as sessions_api
+    from .realtime import hub as realtime_hub
+    from .realtime import routes as realtime_routes
+
+    realtime_hub.install(app)
+    from .realtime import visit_rooms
+
+    visit_rooms.install(app)
+    app.include_router(sessions_api.router, prefix="/api/v1")
+    app.include_router(realtime_routes.router, prefix="/api/v1")
+    from .api import clients as clients_api
+    from .api import organization as organization_api
+    from .api import registration as registration_api
+    from .api import staff as staff_api
+    from .portal import routes as portal_routes
+
+    for router in (clients_api, staff_api, organization_api, registration_api):
+        app.include_router(router.router, prefix="/api/v1")
+    portal_routes.install(app)
     if STATIC_DIR.is_dir():
         from fastapi.staticfiles import StaticFiles
 

@@ -251,3 +251,28 @@ def test_unknown_client_is_404_and_bad_ids_are_not_500(demo_api, admin):
         content=b"{not json",
     )
     assert r.status_code == 422
+
+
+def test_r_client_3_the_setup_link_can_be_sent_again_and_the_old_one_stops(
+    demo_app, demo_api, admin
+):
+    r = demo_api.post(f"{API}/clients", headers=admin, json=new_client())
+    client_id = r.json()["id"]
+    first = mails(demo_app, "zoe.quinn@x.example")[0].links[0]
+    r = demo_api.post(f"{API}/clients/{client_id}/setup-link", headers=admin)
+    assert r.status_code == 200
+    second = mails(demo_app, "zoe.quinn@x.example")[-1].links[0]
+    assert second != first
+    old = demo_api.post(
+        f"{API}/public/setup-account",
+        json={"token": token_of(first), "username": "zoe.q", "password": "long-enough-pw"},
+    )
+    assert old.status_code == 400
+    new = demo_api.post(
+        f"{API}/public/setup-account",
+        json={"token": token_of(second), "username": "zoe.q", "password": "long-enough-pw"},
+    )
+    assert new.status_code == 200
+    again = demo_api.post(f"{API}/clients/{client_id}/setup-link", headers=admin)
+    assert again.status_code == 409
+    assert [e.object_id for e in audits(demo_app, "setup_link_sent")] == [client_id]

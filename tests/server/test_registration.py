@@ -157,3 +157,43 @@ def test_bad_registrations_name_each_field_and_save_nothing(demo_app, demo_api):
     r = register(demo_api, form("not_sure", username="rita@x.example"))
     assert "username" in r.json()["error"]["fields"]  # R-LOGIN-1
     assert all_templates(demo_app) == []
+
+
+def test_a_username_race_lost_at_commit_is_a_field_error_not_a_500(demo_app, demo_api, monkeypatch):
+    """Two registrations passing the check at once: the database's unique index decides."""
+    from vtconnect_care.server.services import registration
+
+    monkeypatch.setattr(registration, "_username_errors", lambda db, username: {})
+    r = register(demo_api, form("not_sure", username="alex.active"))
+    assert r.status_code == 422
+    assert r.json()["error"]["fields"] == {"username": registration.USERNAME_TAKEN}
+    assert all_templates(demo_app) == []
+
+
+def test_the_same_race_when_choosing_credentials(demo_app, demo_api, as_user, monkeypatch):
+    from vtconnect_care.server.services import registration
+
+    r = demo_api.post(
+        f"{API}/clients",
+        headers=as_user("olivia.admin"),
+        json={
+            "first_name": "S",
+            "last_name": "T",
+            "email": "s@x.example",
+            "date_of_birth": "1990-01-01",
+        },
+    )
+    assert r.status_code == 201
+    token = token_of(mails(demo_app, "s@x.example")[0].links[0])
+    monkeypatch.setattr(registration, "_username_errors", lambda db, username: {})
+    r = demo_api.post(
+        f"{API}/public/setup-account",
+        json={"token": token, "username": "alex.active", "password": "long-enough-pw"},
+    )
+    assert r.status_code == 422 and "username" in r.json()["error"]["fields"]
+    monkeypatch.undo()
+    r = demo_api.post(
+        f"{API}/public/setup-account",
+        json={"token": token, "username": "s.t", "password": "long-enough-pw"},
+    )
+    assert r.status_code == 200  # the link was not spent by the failed attempt

@@ -96,6 +96,14 @@ def approve(client_id: int, actor: CurrentAccount, db: DbDep, settings: Settings
     return clients.summary(clients.approve(db, settings, actor, client_id))
 
 
+@router.post("/{client_id}/setup-link")
+def resend_setup_link(
+    client_id: int, actor: CurrentAccount, db: DbDep, settings: SettingsDep
+) -> dict:
+    """R-CLIENT-3: email the credential set-up link again."""
+    return clients.summary(clients.resend_setup_link(db, settings, actor, client_id))
+
+
 @router.delete("/{client_id}")
 def delete(client_id: int, actor: CurrentAccount, db: DbDep, settings: SettingsDep) -> dict:
     """R-STATUS-4 (the page asks for confirmation; the API call is the confirmation)."""

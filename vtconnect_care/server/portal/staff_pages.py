@@ -9,7 +9,7 @@ from vtconnect_care.domain.roles import can_act_in_department
 
 from ..api.deps import DbDep, SettingsDep
 from ..errors import ApiError
-from ..models import Client, Staff
+from ..models import Client
 from ..services import clients, organization, staff_admin
 from ..services.clients import Wanted
 from .web import PageAccount, PortalRoute, form_data, menu_for, redirect, render
@@ -177,9 +177,8 @@ async def client_save(
     except ApiError as exc:
         if exc.status != 422:
             raise
-        db.rollback()
-        client = db.get(Client, client_id)
-        values = {**data, "status": client.status if client else "", "active": data.get("active")}
+        db.rollback()  # nothing saved; `client` reloads as it was
+        values = {**data, "status": client.status, "active": data.get("active")}
         return _client_form(
             request, db, account, client=client, values=values, errors=exc.fields, wanted=wanted
         )
@@ -193,6 +192,15 @@ async def client_approve(
     await form_data(request)
     clients.approve(db, settings, account, client_id)
     return redirect(f"/portal/clients/{client_id}", "approved")
+
+
+@router.post("/clients/{client_id}/setup-link")
+async def client_setup_link(
+    request: Request, client_id: int, account: PageAccount, db: DbDep, settings: SettingsDep
+) -> Response:
+    await form_data(request)
+    clients.resend_setup_link(db, settings, account, client_id)
+    return redirect(f"/portal/clients/{client_id}", "link_sent")
 
 
 @router.get("/clients/{client_id}/delete")
@@ -293,7 +301,6 @@ async def staff_save(
         if exc.status != 422:
             raise
         db.rollback()
-        person = db.get(Staff, staff_id)
         values = {**staff_admin.summary(db, person), **data}
         return _staff_form(
             request, db, account, person, values=values, errors=exc.fields, wanted=wanted

@@ -34,6 +34,7 @@ NOTICES = {
     "created": "The client account is created. We emailed them a link to choose a username "
     "and password.",
     "saved": "Your changes are saved.",
+    "link_sent": "We emailed the client a new link to choose a username and password.",
     "approved": "The account is approved and is now Active.",
     "deleted": "The client account is deleted.",
     "signed_out": "You are signed out.",

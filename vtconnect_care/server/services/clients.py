@@ -315,6 +315,27 @@ def send_setup_link(db: Session, settings: Settings, client: Client, *, now: dat
     )
 
 
+def resend_setup_link(db: Session, settings: Settings, actor: Account, client_id: int) -> Client:
+    """R-CLIENT-3 again, for a client whose link expired; earlier links stop working."""
+    _, client = visible_client(db, actor, client_id)
+    if client.password_hash is not None:
+        raise ApiError(
+            409, "credentials_set", "This client has already chosen a username and password."
+        )
+    now = settings.clock.now()
+    send_setup_link(db, settings, client, now=now)
+    audit.record(
+        db,
+        now=now,
+        action="setup_link_sent",
+        actor=actor,
+        object_type="client",
+        object_id=client.id,
+    )
+    db.commit()
+    return client
+
+
 def update_client(
     db: Session,
     settings: Settings,
@@ -343,7 +364,7 @@ def update_client(
         raise validation(errors)
     changed = []
     for key in ("first_name", "last_name", "email", "phone"):
-        value = (merged[key] or "").strip() or None
+        value = str(merged[key] or "").strip() or None
         if key != "phone":
             value = value or ""
         if getattr(client, key) != value:

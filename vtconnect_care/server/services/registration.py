@@ -5,10 +5,13 @@ R-REG-1..6, R-CLIENT-3, R-CLIENT-4, R-CLIENT-6.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vtconnect_care.domain.accounts import (
@@ -93,6 +96,19 @@ def public_info(db: Session, settings: Settings, slug: str) -> dict:
     }
 
 
+USERNAME_TAKEN = "That username is taken. Please choose another."
+
+
+@contextmanager
+def _username_race(db: Session) -> Iterator[None]:
+    """Two people racing for one username: the loser gets the field error, not a 500."""
+    try:
+        yield
+    except IntegrityError as exc:
+        db.rollback()
+        raise validation({"username": USERNAME_TAKEN}) from exc
+
+
 def _username_errors(db: Session, username: str | None) -> dict[str, str]:
     if not username or not username.strip():
         return {"username": "Username is required."}
@@ -103,11 +119,16 @@ def _username_errors(db: Session, username: str | None) -> dict[str, str]:
         select(Account.id).where(Account.username == normalize_username(username)).limit(1)
     )
     if taken is not None:
-        return {"username": "That username is taken. Please choose another."}
+        return {"username": USERNAME_TAKEN}
     return {}
 
 
 def register(db: Session, settings: Settings, slug: str, data: dict) -> Client:
+    with _username_race(db):
+        return _register(db, settings, slug, data)
+
+
+def _register(db: Session, settings: Settings, slug: str, data: dict) -> Client:
     """R-REG-1..6: create the client, associate or not, tell the right people, ask to confirm."""
     org = organization(db, slug)
     now = settings.clock.now()
@@ -297,6 +318,27 @@ def setup_client(db: Session, settings: Settings, token: str) -> Client:
 
 
 def set_credentials(
+    db: Session,
+    settings: Settings,
+    *,
+    token: str,
+    username: str,
+    password: str,
+    password_confirm: str | None = None,
+) -> Client:
+    """R-CLIENT-3: choose username and password; then the welcome email (R-CLIENT-4)."""
+    with _username_race(db):
+        return _set_credentials(
+            db,
+            settings,
+            token=token,
+            username=username,
+            password=password,
+            password_confirm=password_confirm,
+        )
+
+
+def _set_credentials(
     db: Session,
     settings: Settings,
     *,

@@ -28,6 +28,7 @@ from .tracks import AudioMixer, LocalAudioTrack, LocalVideoTrack, to_mono
 log = logging.getLogger("vtconnect.call")
 
 DEFAULT_CAP = 6
+KEEPALIVE = 30.0  # seconds between pings while in a session (the login's idle limit is 60 min)
 PREFERRED = {"video": "video/VP8", "audio": "audio/opus"}  # browsers interoperate
 
 
@@ -505,13 +506,19 @@ class CallEngine:
 
     async def _watchdog(self) -> None:
         """Replace connections that carry no media (e.g. after the network came back)."""
+        last_ping = time.monotonic()
         while True:
             await asyncio.sleep(0.25)
             if not self._rt.connected.is_set() or not self.session:
                 continue
+            now = time.monotonic()
+            if now - last_ping > KEEPALIVE and self.session.get("state") != "ended":
+                # a call can run for an hour without a message: keep the login from idling out
+                last_ping = now
+                with contextlib.suppress(ConnectionError):
+                    await self._rt.send({"type": "ping"})
             if self.session.get("state") != "begun" or self.state != "in_call":
                 continue
-            now = time.monotonic()
             for other in self._others_present():
                 peer = self.peers.get(other)
                 if peer is not None and (peer.fresh(self.stale_after) or now - peer.created < 3.0):

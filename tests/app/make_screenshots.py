@@ -3,7 +3,7 @@
     xvfb-run -a -s "-screen 0 1280x860x24" .venv/bin/python -m tests.app.make_screenshots
 
 Starts a demo server process, drives a real MainWindow (SYNTHETIC camera and tone) and grabs
-the login screen, the device test panel and the Appointment screen.
+the login screen, the device test panel, the Appointment screen and a client's home.
 """
 
 from __future__ import annotations
@@ -76,6 +76,17 @@ async def scenario(window) -> None:
     await asyncio.sleep(0.3)
     _save(window, "devices")
     panel.stop_tests()
+    window.set_devices_open(False)
+
+    controller.sign_out()
+    await _wait(lambda: controller.state == "login")
+    window.login.username.setText("bea.active")
+    window.login.password.setText(DEMO_PASSWORD)
+    window.login.submit()
+    await _wait(lambda: controller.state == "home")
+    await _wait(lambda: window.client_home.practitioners.count() > 0)
+    await asyncio.sleep(0.3)
+    _save(window, "client-home")
 
 
 def main() -> int:
@@ -122,7 +133,8 @@ def main() -> int:
         window.show()
         with loop:
             loop.run_until_complete(asyncio.wait_for(scenario(window), 60))
-        window.close()
+            window.close()
+            loop.run_until_complete(asyncio.sleep(0.1))
     return 0
 
 

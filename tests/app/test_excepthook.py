@@ -45,3 +45,21 @@ def test_dialog_opens_without_a_nested_loop(qapp):
     for box in boxes:
         box.done(0)
     assert not excepthook._SHOWN
+
+
+def test_task_group_after_the_loop_closed_drops_the_work():
+    import asyncio
+
+    from vtconnect_care.app.tasks import TaskGroup
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.close()
+    try:
+
+        async def work():
+            return 1
+
+        assert TaskGroup().spawn(work(), "late") is None  # no "never awaited" warning either
+    finally:
+        asyncio.set_event_loop(None)

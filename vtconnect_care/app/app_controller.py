@@ -82,7 +82,7 @@ class AppController(QObject):
 
     # --- start: portal address and a remembered session ---------------------------------------
 
-    def start(self) -> asyncio.Task:
+    def start(self) -> asyncio.Task | None:
         return self.tasks.spawn(self._start(), "start")
 
     async def _start(self) -> None:
@@ -309,7 +309,7 @@ class AppController(QObject):
 
     # --- sign out and shutdown ----------------------------------------------------------------
 
-    def sign_out(self) -> asyncio.Task:
+    def sign_out(self) -> asyncio.Task | None:
         return self.tasks.spawn(self._sign_out(), "sign out")
 
     async def _sign_out(self) -> None:

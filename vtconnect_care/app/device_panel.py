@@ -193,7 +193,7 @@ class DevicePanel(QFrame):
 
     # --- listing -----------------------------------------------------------------------------
 
-    def refresh(self) -> asyncio.Task:
+    def refresh(self) -> asyncio.Task | None:
         self.stop_tests()
         for row in self.rows.values():
             row.set_status("Looking for devices…")

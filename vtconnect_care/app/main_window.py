@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
 
     # --- flow --------------------------------------------------------------------------------
 
-    def start(self) -> asyncio.Task:
+    def start(self) -> asyncio.Task | None:
         return self.controller.start()
 
     def _host(self, people: list[dict]) -> object:

@@ -16,8 +16,17 @@ class TaskGroup:
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task] = set()
 
-    def spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> asyncio.Task:
-        task = asyncio.ensure_future(coro)
+    def spawn(
+        self, coro: Coroutine[Any, Any, Any], name: str | None = None
+    ) -> asyncio.Task | None:
+        """Start ``coro`` on the current loop. With the loop already closed (at exit) the
+        coroutine is dropped and logged, and None is returned."""
+        try:
+            task = asyncio.ensure_future(coro)
+        except RuntimeError as exc:  # "Event loop is closed" / no loop: nothing can run now
+            coro.close()
+            log.debug("%s not started: %s", name or "task", exc)
+            return None
         if name:
             task.set_name(name)
         self._tasks.add(task)

@@ -118,3 +118,41 @@ def test_camera_microphone_and_speakers_toggle_mid_call_without_renegotiation(se
         assert patel.state == "closed" and not patel.peers
 
     asyncio.run(scenario())
+
+
+def test_the_realtime_client_keeps_trying_then_gives_up_and_stops_on_a_refused_token(server):
+    from tests.helpers.server import free_port
+    from vtconnect_care.client.realtime import RealtimeClient, ws_url
+
+    assert RealtimeClient("ws://x", "t", on_message=print).reconnect_for >= 45  # issue 5
+
+    async def scenario() -> None:
+        states: list[str] = []
+        down = RealtimeClient(
+            f"ws://127.0.0.1:{free_port()}/api/v1/ws",
+            "token",
+            on_message=lambda m: None,
+            on_state=lambda state, data: states.append(state),
+            reconnect_for=0.6,
+        )
+        started = time.monotonic()
+        with pytest.raises(ConnectionError):
+            await down.start(timeout=10)
+        assert states == ["gave_up"] and time.monotonic() - started >= 0.6
+        await down.close()
+        await down.close()  # idempotent
+
+        refused_states: list[str] = []
+        refused = RealtimeClient(
+            ws_url(server.url),
+            "not-a-token",
+            on_message=lambda m: None,
+            on_state=lambda state, data: refused_states.append(state),
+        )
+        with pytest.raises(RealtimeError) as exc:
+            await refused.start(timeout=10)
+        assert exc.value.code in {"session_expired", "not_authenticated"}
+        assert refused_states == ["refused"]
+        await refused.close()
+
+    asyncio.run(scenario())

@@ -1,0 +1,110 @@
+"""The Care Room's chat panel: messages and notices (R-ROOM-4, R-ROOM-8), a field and Send."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+MAX_CHARS = 2000  # the hub's limit (docs/protocol.md)
+
+
+def _time(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
+    except ValueError:
+        return ""
+
+
+class ChatPanel(QFrame):
+    send_requested = Signal(str)
+    close_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("RoomChat")
+        self.setAccessibleName("Chat")
+        self.messages: list[dict] = []
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 10, 10, 12)
+        lay.setSpacing(8)
+        head = QHBoxLayout()
+        title = QLabel("Chat")
+        title.setObjectName("RoomPanelTitle")
+        title.setAccessibleName("Chat")
+        head.addWidget(title)
+        head.addStretch(1)
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setObjectName("RoomPanelClose")
+        self.close_button.setAccessibleName("Close the chat")
+        self.close_button.setToolTip("Close the chat (Ctrl+T)")
+        self.close_button.clicked.connect(self.close_requested)
+        head.addWidget(self.close_button)
+        lay.addLayout(head)
+        self.view = QTextBrowser()
+        self.view.setObjectName("RoomChatView")
+        self.view.setAccessibleName("Chat messages")
+        self.view.setOpenLinks(False)
+        lay.addWidget(self.view, 1)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.field = QLineEdit()
+        self.field.setPlaceholderText("Write a message…")
+        self.field.setAccessibleName("Message to send")
+        self.field.setMaxLength(MAX_CHARS)
+        self.field.returnPressed.connect(self._send)
+        row.addWidget(self.field, 1)
+        self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("RoomSend")
+        self.send_button.setAccessibleName("Send the message")
+        self.send_button.clicked.connect(self._send)
+        row.addWidget(self.send_button)
+        lay.addLayout(row)
+
+    def add(self, message: dict, mine: bool) -> None:
+        self.messages.append(message)
+        body = html.escape(message.get("body", "")).replace("\n", "<br>")
+        when = _time(message.get("created_at"))
+        if message.get("kind") == "notice":
+            block = (
+                f'<p style="color:#f0c36b; margin:6px 0;"><i>{body}</i>'
+                f' <span style="color:#8a99a6; font-size:11px;">{when}</span></p>'
+            )
+        else:
+            who = "You" if mine else html.escape(message.get("sender_name") or "")
+            colour = "#9fd3de" if mine else "#ffffff"
+            block = (
+                f'<p style="margin:6px 0;"><b style="color:{colour};">{who}</b>'
+                f' <span style="color:#8a99a6; font-size:11px;">{when}</span><br>'
+                f'<span style="color:#e4e7eb;">{body}</span></p>'
+            )
+        self.view.append(block)
+        bar = self.view.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def texts(self) -> list[str]:
+        return [m.get("body", "") for m in self.messages]
+
+    def _send(self) -> None:
+        text = self.field.text().strip()
+        if text:
+            self.send_requested.emit(text)
+            self.field.clear()
+
+    def focus_field(self) -> None:
+        self.field.setFocus(Qt.FocusReason.OtherFocusReason)

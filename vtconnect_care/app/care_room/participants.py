@@ -1,0 +1,67 @@
+"""The participant list: all invited, a green dot if present, red if not yet arrived (R-ROOM-5)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+DOTS = {  # status -> (colour, words)
+    "present": ("#2fb170", "present"),
+    "absent": ("#e0464e", "not yet arrived"),
+    "dropped": ("#f0b429", "reconnecting"),
+    "left": ("#8a99a6", "left the session"),
+}
+
+
+def dot_icon(colour: str, size: int = 12) -> QIcon:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(colour))
+    p.drawEllipse(1, 1, size - 2, size - 2)
+    p.end()
+    return QIcon(pix)
+
+
+class ParticipantsPanel(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("RoomParticipants")
+        self.setAccessibleName("Participants")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 10, 14, 12)
+        lay.setSpacing(6)
+        title = QLabel("Participants")
+        title.setObjectName("RoomPanelTitle")
+        title.setAccessibleName("Participants")
+        lay.addWidget(title)
+        self.list = QListWidget()
+        self.list.setObjectName("RoomParticipantList")
+        self.list.setAccessibleName("Participants and whether they are present")
+        self.list.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        lay.addWidget(self.list, 1)
+        self.status: dict[str, str] = {}  # name -> status, for tests and screen readers
+
+    def set_members(self, members: list[dict], me: dict | None = None) -> None:
+        self.list.clear()
+        self.status = {}
+        rows = ([me] if me else []) + members
+        for member in rows:
+            status = member.get("status", "absent")
+            colour, words = DOTS.get(status, DOTS["absent"])
+            name = member["name"]
+            suffix = " (you)" if member is me else ""
+            role = "  ·  host" if member.get("role") == "host" else ""
+            item = QListWidgetItem(dot_icon(colour), f"{name}{suffix}{role}")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}{suffix}: {words}")
+            item.setToolTip(words)
+            self.list.addItem(item)
+            self.status[name] = status
+        height = 56 + 36 * max(1, len(rows))
+        self.setFixedHeight(min(height, 320))
+
+    def colour_of(self, name: str) -> str:
+        return DOTS.get(self.status.get(name, "absent"), DOTS["absent"])[0]

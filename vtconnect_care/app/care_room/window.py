@@ -1,0 +1,578 @@
+"""The Care Room window: the video grid, the self view and the controls floating over them.
+
+Hamburger top left (camera, microphone, speakers: R-ROOM-3), message and participant icons
+bottom left (R-ROOM-4, R-ROOM-5), End (host) or Leave (client) top right (R-ROOM-7); a click
+anywhere on the video shows or hides all of these (R-ROOM-6). The window shows what the
+controller says and forwards what the person asks for.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPixmap,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import resources
+from ..widgets import hamburger_icon
+from .chat import ChatPanel
+from .controller import CareRoomController
+from .participants import ParticipantsPanel
+from .video import FramePacer, SelfView, VideoGrid
+
+TITLE = "VTConnect Care – Care Room"
+END_QUESTION = "End the session for everyone?"
+END_DETAIL = "Everyone in the Care Room will be disconnected. This cannot be undone."
+SHORTCUTS = {
+    "microphone": "Ctrl+M",
+    "camera": "Ctrl+E",
+    "chat": "Ctrl+T",
+    "participants": "Ctrl+P",
+    "full_screen": "F11",
+}
+
+STYLE = """
+#CareRoom { background: #10171c; }
+#CareRoom QLabel { color: #f5f7fa; }
+QLabel#RoomStatus { background: rgba(16, 23, 28, 205); color: #f5f7fa; border-radius: 16px;
+    padding: 7px 16px; font-size: 14px; }
+QLabel#RoomNotice { background: rgba(240, 180, 41, 40); color: #f7e3b0; border-radius: 10px;
+    padding: 6px 12px; font-size: 12px; }
+QToolButton#RoomIcon { background: rgba(16, 23, 28, 190); border: 1px solid #3b4a55;
+    border-radius: 22px; color: #f5f7fa; font-size: 13px; }
+QToolButton#RoomIcon:hover { background: rgba(47, 143, 157, 150); }
+QToolButton#RoomIcon:checked { background: #1f6f8b; border-color: #5fb3c4; }
+QToolButton#RoomIcon:focus { border: 2px solid #9fd3de; }
+QPushButton#RoomEnd { background: #c8323a; color: #ffffff; border: 1px solid #c8323a;
+    border-radius: 20px; padding: 8px 26px; font-weight: 600; }
+QPushButton#RoomEnd:hover { background: #a8262d; }
+QPushButton#RoomEnd:focus { border: 2px solid #ffd6d8; }
+QPushButton#RoomBegin { background: #2fa36b; color: #ffffff; border: 1px solid #2fa36b;
+    border-radius: 8px; padding: 10px 36px; font-size: 16px; font-weight: 600; }
+QPushButton#RoomBegin:hover { background: #268a5a; }
+QPushButton#RoomBegin:disabled { background: #35444e; color: #8a99a6; border-color: #35444e; }
+QPushButton#RoomBegin:focus { border: 2px solid #d7f5e6; }
+QFrame#RoomWaiting { background: rgba(27, 35, 41, 235); border: 1px solid #2c3a44;
+    border-radius: 14px; }
+QLabel#RoomWaitingTitle { font-size: 20px; font-weight: 600; color: #ffffff; }
+QLabel#RoomWaitingText { font-size: 14px; color: #b8c4ce; }
+QFrame#RoomChat, QFrame#RoomParticipants { background: rgba(22, 30, 36, 240);
+    border: 1px solid #2c3a44; border-radius: 12px; }
+QLabel#RoomPanelTitle { font-size: 15px; font-weight: 600; color: #ffffff; }
+QToolButton#RoomPanelClose { color: #b8c4ce; background: transparent; border: none;
+    font-size: 14px; padding: 2px 6px; }
+QTextBrowser#RoomChatView, QListWidget#RoomParticipantList { background: transparent;
+    border: none; color: #e4e7eb; }
+QListWidget#RoomParticipantList::item { color: #e4e7eb; padding: 6px 4px; }
+QListWidget#RoomParticipantList::item:selected { background: #24414d; }
+#CareRoom QLineEdit { background: #1f2a31; color: #f5f7fa; border: 1px solid #3b4a55;
+    border-radius: 6px; padding: 7px 9px; }
+#CareRoom QLineEdit:focus { border: 2px solid #2f8f9d; }
+QPushButton#RoomSend { background: #1f6f8b; color: #ffffff; border: 1px solid #1f6f8b;
+    border-radius: 6px; padding: 7px 14px; }
+QPushButton#RoomPlain { background: #24313a; color: #f5f7fa; border: 1px solid #3b4a55;
+    border-radius: 8px; padding: 9px 24px; }
+QPushButton#RoomPlain:focus { border: 2px solid #9fd3de; }
+"""
+
+
+def _icon(kind: str, size: int = 22, colour: str = "#f5f7fa") -> QIcon:
+    """Drawn icons (no icon font needed): 'chat' bubble, 'people', 'full'."""
+    pix = QPixmap(size * 2, size * 2)
+    pix.setDevicePixelRatio(2.0)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    col = QColor(colour)
+    s = float(size)
+    if kind == "chat":
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(s * 0.1, s * 0.15, s * 0.8, s * 0.55), s * 0.14, s * 0.14)
+        tail = QPainterPath()
+        tail.moveTo(s * 0.3, s * 0.66)
+        tail.lineTo(s * 0.24, s * 0.9)
+        tail.lineTo(s * 0.5, s * 0.68)
+        tail.closeSubpath()
+        p.fillPath(path.united(tail), col)
+        p.setBrush(QColor("#10171c"))
+        p.setPen(Qt.PenStyle.NoPen)
+        for i in range(3):
+            p.drawEllipse(QPointF(s * (0.33 + 0.17 * i), s * 0.43), s * 0.05, s * 0.05)
+    elif kind == "people":
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(col)
+        p.drawEllipse(QPointF(s * 0.38, s * 0.32), s * 0.15, s * 0.15)
+        p.drawPie(QRectF(s * 0.12, s * 0.52, s * 0.52, s * 0.5), 0, 180 * 16)
+        p.setBrush(QColor(col.red(), col.green(), col.blue(), 170))
+        p.drawEllipse(QPointF(s * 0.68, s * 0.36), s * 0.12, s * 0.12)
+        p.drawPie(QRectF(s * 0.5, s * 0.56, s * 0.4, s * 0.42), 0, 180 * 16)
+    elif kind == "full":
+        pen = p.pen()
+        pen.setColor(col)
+        pen.setWidthF(s * 0.09)
+        p.setPen(pen)
+        a, b = s * 0.18, s * 0.82
+        for x, y, dx, dy in ((a, a, 1, 1), (b, a, -1, 1), (a, b, 1, -1), (b, b, -1, -1)):
+            p.drawLine(QPointF(x, y), QPointF(x + dx * s * 0.22, y))
+            p.drawLine(QPointF(x, y), QPointF(x, y + dy * s * 0.22))
+    p.end()
+    return QIcon(pix)
+
+
+class _Panel(QFrame):
+    """A floating panel: clicks inside it never toggle the controls."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoMousePropagation, True)
+
+
+class CareRoomWindow(QWidget):
+    finished = Signal(object, bool)  # session id (or None), whether the session ended
+
+    def __init__(self, controller: CareRoomController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        controller.setParent(self)
+        self.setObjectName("CareRoom")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(STYLE)
+        self.setWindowTitle(TITLE)
+        self.setWindowIcon(QIcon(str(resources.icon_path())))
+        self.setAccessibleName("Care Room")
+        self.setMinimumSize(720, 480)
+        self.resize(1120, 720)
+        self.controls_visible = True
+        self.chat_open = False
+        self.participants_open = False
+        self.unread = 0
+        self.end_confirm: QMessageBox | None = None
+        self._finished = False
+        host = controller.hosting
+
+        self.grid = VideoGrid(controller.frames, self)
+        self.grid.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, False)
+
+        self.waiting = _Panel(self)
+        self.waiting.setObjectName("RoomWaiting")
+        self.waiting.setAccessibleName("Waiting room")
+        wl = QVBoxLayout(self.waiting)
+        wl.setContentsMargins(32, 26, 32, 26)
+        wl.setSpacing(14)
+        self.waiting_title = QLabel("Care Room")
+        self.waiting_title.setObjectName("RoomWaitingTitle")
+        self.waiting_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        wl.addWidget(self.waiting_title)
+        self.waiting_text = QLabel("")
+        self.waiting_text.setObjectName("RoomWaitingText")
+        self.waiting_text.setWordWrap(True)
+        self.waiting_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        wl.addWidget(self.waiting_text)
+        self.begin_button = QPushButton("Begin")
+        self.begin_button.setObjectName("RoomBegin")
+        self.begin_button.setAccessibleName("Begin the session")
+        self.begin_button.setToolTip("Begin becomes available once a participant has arrived.")
+        self.begin_button.setEnabled(False)
+        self.begin_button.clicked.connect(self._begin)
+        self.begin_button.setVisible(host)
+        wl.addWidget(self.begin_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.close_button = QPushButton("Close")
+        self.close_button.setObjectName("RoomPlain")
+        self.close_button.setAccessibleName("Close the Care Room")
+        self.close_button.clicked.connect(self.close)
+        self.close_button.hide()
+        wl.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignHCenter)
+
+        self.self_view = SelfView(controller.request.account.get("full_name", "You"), self)
+
+        self.status = QLabel("", self)
+        self.status.setObjectName("RoomStatus")
+        self.status.setAccessibleName("Care Room status")
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.notice = QLabel("", self)
+        self.notice.setObjectName("RoomNotice")
+        self.notice.setAccessibleName("Device notices")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+
+        # --- the controls that a click on the video shows or hides (R-ROOM-6) ---
+        self.hamburger = QToolButton(self)
+        self.hamburger.setObjectName("RoomIcon")
+        self.hamburger.setIcon(hamburger_icon(22, "#f5f7fa"))
+        self.hamburger.setIconSize(QSize(22, 22))
+        self.hamburger.setAccessibleName("Menu: camera, microphone and speakers")
+        self.hamburger.setToolTip("Camera, microphone and speakers")
+        self.hamburger.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menu = QMenu(self.hamburger)
+        self.menu.setAccessibleName("Devices")
+        self.camera_action = self._toggle_action("Camera", "camera", controller.set_camera)
+        self.mic_action = self._toggle_action("Microphone", "microphone", controller.set_microphone)
+        self.speaker_action = self._toggle_action("Speakers", None, controller.set_speakers)
+        self.menu.addSeparator()
+        self.full_action = QAction("Full screen", self)
+        self.full_action.setCheckable(True)
+        self.full_action.setShortcut(QKeySequence(SHORTCUTS["full_screen"]))
+        self.full_action.toggled.connect(self.set_full_screen)
+        self.menu.addAction(self.full_action)
+        self.hamburger.setMenu(self.menu)
+
+        if host:
+            self.end_button = QPushButton("End", self)
+            self.end_button.setAccessibleName("End the session for everyone")
+            self.end_button.setToolTip("End the session for everyone")
+            self.end_button.clicked.connect(self.ask_end)
+            self.leave_button = None
+        else:
+            self.leave_button = QPushButton("Leave", self)
+            self.leave_button.setAccessibleName("Leave the session")
+            self.leave_button.setToolTip("Leave the session; you can re-join while it goes on")
+            self.leave_button.clicked.connect(self.leave)
+            self.end_button = None
+        self.exit_button = self.end_button or self.leave_button
+        assert self.exit_button is not None
+        self.exit_button.setObjectName("RoomEnd")
+
+        self.full_button = self._icon_button("full", "Full screen", SHORTCUTS["full_screen"])
+        self.full_button.setCheckable(True)
+        self.full_button.toggled.connect(self.full_action.setChecked)
+        self.chat_button = self._icon_button("chat", "Chat", SHORTCUTS["chat"])
+        self.chat_button.setCheckable(True)
+        self.chat_button.toggled.connect(self.set_chat_open)
+        self.people_button = self._icon_button("people", "Participants", SHORTCUTS["participants"])
+        self.people_button.setCheckable(True)
+        self.people_button.toggled.connect(self.set_participants_open)
+
+        self.chat = ChatPanel(self)
+        self.chat.setAttribute(Qt.WidgetAttribute.WA_NoMousePropagation, True)
+        self.chat.send_requested.connect(controller.send_chat)
+        self.chat.close_requested.connect(lambda: self.set_chat_open(False))
+        self.chat.hide()
+        self.participants = ParticipantsPanel(self)
+        self.participants.setAttribute(Qt.WidgetAttribute.WA_NoMousePropagation, True)
+        self.participants.hide()
+
+        for key, slot in (
+            ("microphone", self.mic_action.toggle),
+            ("camera", self.camera_action.toggle),
+            ("chat", lambda: self.set_chat_open(not self.chat_open)),
+            ("participants", lambda: self.set_participants_open(not self.participants_open)),
+        ):
+            QShortcut(QKeySequence(SHORTCUTS[key]), self, activated=slot)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._escape)
+
+        self.pacer = FramePacer(self._painted_tiles, self)
+
+        c = controller
+        c.phase_changed.connect(self._on_phase)
+        c.status_changed.connect(self._on_status)
+        c.members_changed.connect(self._on_members)
+        c.tiles_changed.connect(self._on_tiles)
+        c.chat_added.connect(self._on_chat)
+        c.can_begin_changed.connect(self.begin_button.setEnabled)
+        c.media_changed.connect(self._on_media)
+        c.notices_changed.connect(self._on_notices)
+        c.media_ready.connect(self._on_media_ready)
+        self._on_members()
+        self._on_phase(c.phase)
+        self._place()
+
+    # --- building helpers ---------------------------------------------------------------------
+
+    def _toggle_action(self, text: str, shortcut_key: str | None, setter) -> QAction:
+        action = QAction(text, self)
+        action.setCheckable(True)
+        action.setChecked(True)
+        if shortcut_key:
+            action.setShortcut(QKeySequence(SHORTCUTS[shortcut_key]))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the window's own
+        action.toggled.connect(setter)
+        action.toggled.connect(lambda on, t=text: action.setText(t if on else f"{t} (off)"))
+        self.menu.addAction(action)
+        return action
+
+    def _icon_button(self, kind: str, name: str, shortcut: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName("RoomIcon")
+        button.setIcon(_icon(kind))
+        button.setIconSize(QSize(22, 22))
+        button.setAccessibleName(name)
+        button.setToolTip(f"{name} ({shortcut})")
+        return button
+
+    def _painted_tiles(self) -> list:
+        return [*self.grid.tiles.values(), self.self_view]
+
+    def overlay_widgets(self) -> list[QWidget]:
+        """What a click on the video shows or hides (R-ROOM-6)."""
+        return [
+            self.hamburger,
+            self.exit_button,
+            self.full_button,
+            self.chat_button,
+            self.people_button,
+        ]
+
+    # --- showing and hiding -------------------------------------------------------------------
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.set_controls_visible(not self.controls_visible)
+        super().mouseReleaseEvent(event)
+
+    def set_controls_visible(self, visible: bool) -> None:
+        self.controls_visible = visible
+        for widget in self.overlay_widgets():
+            widget.setVisible(visible)
+        self.chat.setVisible(visible and self.chat_open)
+        self.participants.setVisible(visible and self.participants_open)
+        self.notice.setVisible(visible and bool(self.notice.text()))
+        self._place()
+
+    def set_chat_open(self, open_: bool) -> None:
+        self.chat_open = open_
+        if self.chat_button.isChecked() != open_:
+            self.chat_button.setChecked(open_)
+        if open_:
+            self.unread = 0
+            self._update_chat_button()
+            if not self.controls_visible:
+                self.set_controls_visible(True)
+        self.chat.setVisible(open_ and self.controls_visible)
+        if open_:
+            self.chat.focus_field()
+        self._place()
+
+    def set_participants_open(self, open_: bool) -> None:
+        self.participants_open = open_
+        if self.people_button.isChecked() != open_:
+            self.people_button.setChecked(open_)
+        if open_ and not self.controls_visible:
+            self.set_controls_visible(True)
+        self.participants.setVisible(open_ and self.controls_visible)
+        self._place()
+
+    def set_full_screen(self, on: bool) -> None:
+        if self.full_button.isChecked() != on:
+            self.full_button.setChecked(on)
+        if on:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+
+    def _escape(self) -> None:
+        if self.isFullScreen():
+            self.full_action.setChecked(False)
+        elif self.chat_open:
+            self.set_chat_open(False)
+
+    def _update_chat_button(self) -> None:
+        name = f"Chat, {self.unread} unread" if self.unread else "Chat"
+        self.chat_button.setAccessibleName(name)
+        self.chat_button.setText(str(self.unread) if self.unread else "")
+
+    # --- geometry -----------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._place()
+
+    def _place(self) -> None:
+        w, h, m = self.width(), self.height(), 16
+        self.grid.setGeometry(0, 60, w, h - 60 - 72)
+        sv_w = int(min(260, max(160, w * 0.2)))
+        sv_h = int(sv_w * 3 / 4)
+        self.self_view.setGeometry(w - sv_w - m, h - sv_h - m, sv_w, sv_h)
+        self.hamburger.setGeometry(m, 10, 44, 44)
+        self.exit_button.adjustSize()
+        bw = max(110, self.exit_button.sizeHint().width())
+        self.exit_button.setGeometry(w - bw - m, 12, bw, 40)
+        self.full_button.setGeometry(w - bw - m - 54, 10, 44, 44)
+        self.status.adjustSize()
+        sw = min(w - 2 * 140, self.status.sizeHint().width() + 8)
+        self.status.setGeometry((w - sw) // 2, 14, max(sw, 10), 34)
+        if self.notice.text():
+            nw = min(560, w - 2 * 140)
+            self.notice.setFixedWidth(nw)
+            nh = self.notice.heightForWidth(nw)
+            self.notice.setGeometry((w - nw) // 2, 54, nw, max(nh, 24))
+        self.chat_button.setGeometry(m, h - 44 - m, 44, 44)
+        self.people_button.setGeometry(m + 54, h - 44 - m, 44, 44)
+        chat_w = min(360, int(w * 0.34))
+        self.chat.setGeometry(m, 64, chat_w, h - 64 - 44 - m - 12)
+        px = m + (chat_w + 12 if self.chat.isVisible() else 0)
+        ph = self.participants.height()
+        self.participants.setGeometry(px, h - 44 - m - 12 - ph, 280, ph)
+        self.waiting.adjustSize()
+        ww = min(520, w - 80)
+        wh = self.waiting.heightForWidth(ww)
+        wh = max(wh, self.waiting.sizeHint().height())
+        self.waiting.setGeometry((w - ww) // 2, (h - wh) // 2, ww, wh)
+        for widget in (self.status, self.notice, self.self_view, *self.overlay_widgets()):
+            widget.raise_()
+        self.chat.raise_()
+        self.participants.raise_()
+
+    # --- the controller's news ----------------------------------------------------------------
+
+    def _on_phase(self, phase: str) -> None:
+        c = self.controller
+        in_call = phase in ("in_call", "reconnecting") and bool(
+            c.session and c.session.get("state") == "begun"
+        )
+        ended = phase in ("ended", "offline")
+        self.waiting.setVisible(not in_call)
+        self.begin_button.setVisible(c.hosting and not ended and not in_call)
+        self.close_button.setVisible(ended)
+        if phase == "connecting" or phase == "idle":
+            self.waiting_title.setText("Care Room")
+        elif phase == "waiting":
+            self.waiting_title.setText("Waiting room")
+        elif phase == "ended":
+            self.waiting_title.setText("The session has ended")
+        elif phase == "offline":
+            self.waiting_title.setText("Not connected")
+        self.exit_button.setVisible(self.controls_visible and not ended)
+        self.self_view.setVisible(not ended)
+        if in_call:
+            self.pacer.start()
+        elif ended:
+            self.pacer.stop()
+            self.grid.sync([])
+            if self.end_confirm is not None:
+                self.end_confirm.reject()
+        self._on_tiles()
+        self._place()
+        if ended:
+            self.close_button.setFocus()
+
+    def _on_status(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setAccessibleDescription(text)
+        self.waiting_text.setText(text)
+        self._place()
+
+    def _on_members(self) -> None:
+        c = self.controller
+        me = {
+            "name": c.request.account.get("full_name", "You"),
+            "status": "present",
+            "role": "host" if c.hosting else "participant",
+        }
+        self.participants.set_members(c.others(), me)
+        self._place()
+
+    def _on_tiles(self) -> None:
+        c = self.controller
+        in_call = bool(c.session and c.session.get("state") == "begun") and c.phase not in (
+            "ended",
+            "offline",
+            "closed",
+        )
+        people = []
+        if in_call:
+            for account_id in c.present_others():
+                state = c.tile_states.get(account_id, "connecting")
+                people.append(
+                    (account_id, c.name_of(account_id), state, c.camera_off.get(account_id, False))
+                )
+        self.grid.sync(people)
+        self.waiting.setVisible(not in_call)
+        self._place()
+
+    def _on_chat(self, message: dict, incoming: bool) -> None:
+        self.chat.add(message, mine=not incoming and message.get("kind") != "notice")
+        if incoming:  # R-ROOM-4: an incoming message opens the chat by itself
+            if not self.chat_open:
+                self.set_chat_open(True)
+
+    def _on_media(self, device: str, on: bool) -> None:
+        c = self.controller
+        self.self_view.set_devices(c.camera_on, c.mic_on)
+        action = {
+            "camera": self.camera_action,
+            "microphone": self.mic_action,
+            "speaker": self.speaker_action,
+        }[device]
+        if action.isChecked() != on:
+            action.setChecked(on)
+
+    def _on_notices(self, notices: list[str]) -> None:
+        self.notice.setText("\n".join(notices))
+        self.notice.setVisible(bool(notices) and self.controls_visible)
+        self._place()
+
+    def _on_media_ready(self) -> None:
+        c = self.controller
+        if c.media is not None:
+            self.self_view.set_source(c.media.camera, no_camera="camera" in c.missing)
+        self.pacer.start()
+
+    # --- intent ---------------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        self.begin_button.setEnabled(False)
+        self.controller.begin()
+
+    def ask_end(self) -> None:
+        """R-ROOM-7: End asks for confirmation, then ends the session for everyone."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("End the session")
+        box.setText(END_QUESTION)
+        box.setInformativeText(END_DETAIL)
+        self.confirm_end_button = box.addButton(
+            "End session", QMessageBox.ButtonRole.DestructiveRole
+        )
+        self.confirm_end_button.setAccessibleName("End the session for everyone")
+        cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        cancel.setAccessibleName("Cancel: keep the session going")
+        box.setDefaultButton(cancel)
+        box.setAccessibleName(END_QUESTION)
+        self.end_confirm = box
+
+        def done(_result: int) -> None:
+            if box.clickedButton() is self.confirm_end_button:
+                self.controller.end()
+            self.end_confirm = None
+            box.deleteLater()
+
+        box.finished.connect(done)
+        box.open()
+
+    def leave(self) -> None:
+        """A client leaves (R-ROOM-8: the host is told); they may re-join (R-ROOM-9)."""
+        self.controller.close(leave=True)
+        self.close()
+
+    # --- close ----------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.pacer.stop()
+        c = self.controller
+        session_id = c.session_id
+        ended = c.phase == "ended"
+        if c.phase != "closed":
+            # closing the window: a client leaves; a host only hangs up (the place is kept)
+            c.close(leave=not c.hosting and not ended)
+        if not self._finished:
+            self._finished = True
+            self.finished.emit(session_id, ended)
+        super().closeEvent(event)

@@ -48,6 +48,8 @@ def test_login_sets_a_secure_httponly_samesite_session_cookie(web):
     assert "httponly" in cookie and "secure" in cookie and "samesite=lax" in cookie
     page = web.get("/portal/clients")
     assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
     for item in ("Clients", "Staff", "Organization", "Create New", "Active clients"):
         assert item in page.text
 

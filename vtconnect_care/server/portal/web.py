@@ -28,6 +28,10 @@ log = logging.getLogger("vtconnect.portal")
 SESSION_COOKIE = "vt_portal"
 CSRF_COOKIE = "vt_csrf"
 CSRF_FIELD = "csrf_token"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
 FORM_EXPIRED = "This form has expired. Please go back, reload the page and try again."
 
 NOTICES = {
@@ -92,7 +96,7 @@ def _attach_csrf_cookie(request: Request, response: Response) -> None:
             seed,
             httponly=True,
             secure=secure_cookies(request.app.state.settings),
-            samesite="strict",
+            samesite="lax",  # the form token is an HMAC of it; lax keeps tabs opened from mail
             path="/",
         )
 
@@ -164,6 +168,7 @@ def render(
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Content-Security-Policy"] = CSP
     _attach_csrf_cookie(request, response)
     return response
 

@@ -49,6 +49,21 @@ def link_in(msg, path: str) -> str:
     return links[0]
 
 
+UNLABELLED_JS = """
+() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map(el => el.name || el.id)
+"""
+OVERFLOW_JS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def check_page(page, width: int) -> None:
+    """Every form control has a label, and nothing is wider than the screen."""
+    assert page.evaluate(UNLABELLED_JS) == [], page.url
+    overflow = page.evaluate(OVERFLOW_JS)
+    assert overflow <= 0, f"{page.url}: {overflow}px wider than the screen at {width}px"
+
+
 def sign_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("Username").fill(username)
@@ -246,21 +261,27 @@ def test_pages_work_at_phone_width_and_screenshots(live_server, browser, tmp_pat
             page.get_by_label("Email").fill("rosa.reed@example.org")
             page.get_by_label("Practitioner").select_option(label="Priya Patel (Counselling)")
             page.get_by_role("heading", name="Register with Riverside Care").click()  # blur
+            check_page(page, width)
             shots[f"portal-register{suffix}"] = tmp_path / f"portal-register{suffix}.png"
             page.screenshot(path=shots[f"portal-register{suffix}"])
             sign_in(page, base, "olivia.admin")
             page.wait_for_url("**/portal/clients")
             shots[f"portal-clients{suffix}"] = tmp_path / f"portal-clients{suffix}.png"
             page.screenshot(path=shots[f"portal-clients{suffix}"])
+            check_page(page, width)
             page.get_by_role("link", name="Lindqvist, Bea").click()
             page.get_by_role("button", name="Sign out").wait_for()
             shots[f"portal-client{suffix}"] = tmp_path / f"portal-client{suffix}.png"
             page.screenshot(path=shots[f"portal-client{suffix}"])
-            # nothing wider than the screen at phone width
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"horizontal overflow of {overflow}px at width {width}"
+            check_page(page, width)
+            page.get_by_role("link", name="Edit").click()
+            check_page(page, width)
+            page.goto(f"{base}/portal/staff")
+            page.get_by_role("link", name="Patel, Priya").click()
+            page.get_by_role("link", name="Edit").click()
+            check_page(page, width)
+            page.goto(f"{base}/portal/organization")
+            check_page(page, width)
         finally:
             context.close()
     for path in shots.values():

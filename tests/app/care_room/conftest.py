@@ -4,6 +4,8 @@ Care Room launcher with them, and CLI call participants in child processes (SYNT
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -71,12 +73,29 @@ def participants(portal) -> Iterator:
 
     def start(username: str, *args: str) -> Participant:
         p = Participant(
-            portal.url, username, "--width", str(SIZE[0]), "--height", str(SIZE[1]),
-            "--fps", str(FPS), "--stats-every", "30", *args,
+            portal.url,
+            username,
+            "--width",
+            str(SIZE[0]),
+            "--height",
+            str(SIZE[1]),
+            "--fps",
+            str(FPS),
+            "--stats-every",
+            "30",
+            *args,
         )
         started.append(p)
         return p
 
     yield start
     for p in started:
-        p.stop()
+        if p.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                p.send("quit")
+                p.proc.stdin.close()  # the CLI's stdin reader ends too
+        try:
+            p.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.proc.kill()
+            p.proc.wait(timeout=5)

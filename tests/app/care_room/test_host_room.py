@@ -8,11 +8,12 @@ import asyncio
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton
 
 from tests.app.conftest import run, wait_until
 from tests.app.test_login import sign_in, start
 from vtconnect_care.app.care_room import sounds
-from vtconnect_care.app.care_room.controller import WAITING
+from vtconnect_care.app.care_room.controller import RECONNECTING, WAITING
 from vtconnect_care.app.care_room.participants import DOTS
 
 GREEN, RED, GREY = DOTS["present"][0], DOTS["absent"][0], DOTS["left"][0]
@@ -76,6 +77,15 @@ def test_host_waits_dings_begins_chats_and_ends(
         slot = c.frames.get(tile.account_id)
         assert tile.converted <= slot.seq
 
+        # the connection drops: "Reconnecting…" with a sound, then back in the call by itself
+        statuses: list[str] = []
+        c.status_changed.connect(statuses.append)
+        c.engine.realtime.cut()
+        await wait_until(lambda: RECONNECTING in statuses, 10, "reconnecting shown")
+        assert c.sounds.played == ["ding", "connection_lost"]
+        await wait_until(lambda: c.phase == "in_call", 20, "back in the call")
+        assert room.status.text() == "In session with Alex Morgan."
+
         # R-ROOM-4: an incoming message opens the chat by itself
         assert not room.chat.isVisible()
         alex.send("chat Good morning, doctor")
@@ -115,6 +125,33 @@ def test_host_waits_dings_begins_chats_and_ends(
         assert room.status.text() == "Alex Morgan's camera is off."
         alex.send("camera on")
         await wait_until(lambda: not tile.camera_off, 10, "camera on seen")
+
+        # keyboard: Ctrl+M microphone, Ctrl+E camera, Ctrl+T chat; F11 full screen
+        ctrl = Qt.KeyboardModifier.ControlModifier
+        QTest.keyClick(room, Qt.Key.Key_M, ctrl)
+        assert not c.mic_on and not room.mic_action.isChecked()
+        assert "Microphone off" in room.self_view.badges
+        QTest.keyClick(room, Qt.Key.Key_M, ctrl)
+        assert c.mic_on and room.self_view.badges == []
+        QTest.keyClick(room, Qt.Key.Key_E, ctrl)
+        assert not c.camera_on
+        QTest.keyClick(room, Qt.Key.Key_E, ctrl)
+        assert c.camera_on
+        QTest.keyClick(room, Qt.Key.Key_T, ctrl)
+        assert not room.chat_open
+        QTest.keyClick(room, Qt.Key.Key_T, ctrl)
+        assert room.chat_open
+        room.full_button.click()
+        await wait_until(lambda: room.isFullScreen(), 5, "full screen")
+        QTest.keyClick(room, Qt.Key.Key_Escape)
+        await wait_until(lambda: not room.isFullScreen(), 5, "normal again")
+        # every control has an accessible name
+        unnamed = [
+            b.objectName() or b.text()
+            for b in room.findChildren(QAbstractButton)
+            if not b.accessibleName()
+        ]
+        assert unnamed == []
 
         # R-ROOM-8: the client leaves; the host's chat shows the notice
         alex.send("leave")

@@ -452,9 +452,12 @@ class CareRoomController(QObject):
         off = [self.name_of(i) for i, dark in self.camera_off.items() if dark]
         if off:
             return f"{off[0]}'s camera is off."
-        if not self.present_others():
+        here = [self.name_of(i) for i in self.present_others()]
+        if not here:
             return "Everyone else has left. You are alone in the session."
-        return "In session."
+        if len(here) == 1:
+            return f"In session with {here[0]}."
+        return f"In session with {', '.join(here[:-1])} and {here[-1]}."
 
     def _check_health(self) -> None:
         """Per person: connected, reconnecting (no pictures), poor network, camera off."""

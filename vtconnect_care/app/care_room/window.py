@@ -58,6 +58,7 @@ QLabel#RoomNotice { background: rgba(240, 180, 41, 40); color: #f7e3b0; border-r
     padding: 6px 12px; font-size: 12px; }
 QToolButton#RoomIcon { background: rgba(16, 23, 28, 190); border: 1px solid #3b4a55;
     border-radius: 22px; color: #f5f7fa; font-size: 13px; }
+QToolButton#RoomIcon::menu-indicator { image: none; width: 0px; }
 QToolButton#RoomIcon:hover { background: rgba(47, 143, 157, 150); }
 QToolButton#RoomIcon:checked { background: #1f6f8b; border-color: #5fb3c4; }
 QToolButton#RoomIcon:focus { border: 2px solid #9fd3de; }
@@ -73,7 +74,8 @@ QPushButton#RoomBegin:focus { border: 2px solid #d7f5e6; }
 QFrame#RoomWaiting { background: rgba(27, 35, 41, 235); border: 1px solid #2c3a44;
     border-radius: 14px; }
 QLabel#RoomWaitingTitle { font-size: 20px; font-weight: 600; color: #ffffff; }
-QLabel#RoomWaitingText { font-size: 14px; color: #b8c4ce; }
+QLabel#RoomWaitingText { font-size: 15px; color: #dfe6ec; }
+QLabel#RoomWaitingHint { font-size: 12px; color: #8a99a6; }
 QFrame#RoomChat, QFrame#RoomParticipants { background: rgba(22, 30, 36, 240);
     border: 1px solid #2c3a44; border-radius: 12px; }
 QLabel#RoomPanelTitle { font-size: 15px; font-weight: 600; color: #ffffff; }
@@ -194,6 +196,15 @@ class CareRoomWindow(QWidget):
         self.begin_button.clicked.connect(self._begin)
         self.begin_button.setVisible(host)
         wl.addWidget(self.begin_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.waiting_hint = QLabel(
+            "You will hear a ding when someone arrives; Begin is then available."
+            if host
+            else "Your practitioner will begin the session shortly."
+        )
+        self.waiting_hint.setObjectName("RoomWaitingHint")
+        self.waiting_hint.setWordWrap(True)
+        self.waiting_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        wl.addWidget(self.waiting_hint)
         self.close_button = QPushButton("Close")
         self.close_button.setObjectName("RoomPlain")
         self.close_button.setAccessibleName("Close the Care Room")
@@ -396,7 +407,9 @@ class CareRoomWindow(QWidget):
 
     def _place(self) -> None:
         w, h, m = self.width(), self.height(), 16
-        self.grid.setGeometry(0, 60, w, h - 60 - 72)
+        chat_w = min(360, int(w * 0.34))
+        left = m + chat_w + 4 if self.chat.isVisible() else 0  # the chat never hides a face
+        self.grid.setGeometry(left, 60, w - left, h - 60 - 72)
         sv_w = int(min(260, max(160, w * 0.2)))
         sv_h = int(sv_w * 3 / 4)
         self.self_view.setGeometry(w - sv_w - m, h - sv_h - m, sv_w, sv_h)
@@ -415,7 +428,6 @@ class CareRoomWindow(QWidget):
             self.notice.setGeometry((w - nw) // 2, 54, nw, max(nh, 24))
         self.chat_button.setGeometry(m, h - 44 - m, 44, 44)
         self.people_button.setGeometry(m + 54, h - 44 - m, 44, 44)
-        chat_w = min(360, int(w * 0.34))
         self.chat.setGeometry(m, 64, chat_w, h - 64 - 44 - m - 12)
         px = m + (chat_w + 12 if self.chat.isVisible() else 0)
         ph = self.participants.height()
@@ -441,6 +453,7 @@ class CareRoomWindow(QWidget):
         self.waiting.setVisible(not in_call)
         self.begin_button.setVisible(c.hosting and not ended and not in_call)
         self.close_button.setVisible(ended)
+        self.waiting_hint.setVisible(phase in ("connecting", "waiting", "idle"))
         if phase == "connecting" or phase == "idle":
             self.waiting_title.setText("Care Room")
         elif phase == "waiting":

@@ -156,3 +156,56 @@ def test_the_realtime_client_keeps_trying_then_gives_up_and_stops_on_a_refused_t
         await refused.close()
 
     asyncio.run(scenario())
+
+
+def test_a_three_person_mesh(server):
+    """Every pair gets its own peer connection; each person sees both others by content."""
+
+    async def scenario() -> None:
+        people = {"dr.patel": "Priya Patel", "alex.active": "Alex Morgan", "bea.active": None}
+        engines: dict[str, CallEngine] = {}
+        seen: dict[str, dict[int, np.ndarray]] = {}
+        try:
+            for username in people:
+                info = await login(server.url, username, PASSWORD)
+                name = info["account"]["full_name"]
+                people[username] = name
+                seen[username] = {}
+
+                def keep(store=seen[username]):
+                    def on_frame(account_id: int, frame) -> None:
+                        if np.random.random() < 0.2:
+                            store[account_id] = frame.to_ndarray(format="bgr24")
+
+                    return on_frame
+
+                engines[username] = CallEngine(
+                    server.url,
+                    info["token"],
+                    MediaSet.synthetic(name, width=160, height=120, fps=15),
+                    ice_servers=[],
+                    on_video_frame=keep(),
+                    warm_up=False,
+                )
+                await engines[username].start()
+            patel, alex, bea = engines.values()
+            sid = await patel.host(usernames=["alex.active", "bea.active"])
+            await alex.join(sid)
+            await bea.join(sid)
+            await patel.begin()
+            names = {e.my_id: people[u] for u, e in engines.items()}
+            for username, engine in engines.items():
+                others = [i for i in names if i != engine.my_id]
+                store = seen[username]
+                await until(
+                    lambda store=store, others=others: all(
+                        i in store and shows_name(store[i], names[i]) for i in others
+                    ),
+                    15,
+                )
+                assert sorted(engine.peers) == sorted(others)
+        finally:
+            for engine in engines.values():
+                await engine.close()
+
+    asyncio.run(scenario())

@@ -111,7 +111,10 @@ class CallEngine:
         self.speaker_enabled = True
         self.marks: dict[str, float] = {}  # monotonic times: begin_sent, joined, first_frame
         self._relay = MediaRelay()
-        self._video = LocalVideoTrack(media.camera, lambda: self.camera_enabled)
+        # nothing is drawn or captured for nobody: black (cheap) while there is no peer
+        self._video = LocalVideoTrack(
+            media.camera, lambda: self.camera_enabled and bool(self.peers)
+        )
         self._audio = LocalAudioTrack(media.microphone, lambda: self.mic_enabled)
         self._mixer = AudioMixer(media.speaker, lambda: self.speaker_enabled)
         self._inbox: asyncio.Queue[dict] = asyncio.Queue()

@@ -60,6 +60,11 @@ def test_client_is_hosted_joins_leaves_rejoins_and_is_ended(
         assert tile.name == "Priya Patel"
         await wait_until(lambda: tile.converted > 2, 30, "host video")
 
+        # the practitioner writes: the client's chat opens by itself (R-ROOM-4)
+        host.send("chat Hello Alex, can you hear me?")
+        await wait_until(lambda: room.chat_open and room.chat.isVisible(), 10, "chat opened")
+        assert "Priya Patel" in room.chat.view.toPlainText()
+
         # Leave: the host is told in the chat (R-ROOM-8) and the client is offered to re-join
         click(room.leave_button)
         assert not room.isVisible()
@@ -82,6 +87,9 @@ def test_client_is_hosted_joins_leaves_rejoins_and_is_ended(
         assert room2 is not room
         await wait_until(lambda: room2.grid.tiles, 20, "back in the call")
         (tile2,) = room2.grid.tiles.values()
+        # the chat so far comes back with the session, still from the practitioner
+        assert room2.chat.texts()[:1] == ["Hello Alex, can you hear me?"]
+        assert "You" not in room2.chat.view.toPlainText().split()
         await wait_until(lambda: tile2.converted > 2, 30, "host video again")
 
         # the practitioner ends the session for everyone (R-ROOM-7)

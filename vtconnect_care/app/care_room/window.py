@@ -511,7 +511,8 @@ class CareRoomWindow(QWidget):
         self._place()
 
     def _on_chat(self, message: dict, incoming: bool) -> None:
-        self.chat.add(message, mine=not incoming and message.get("kind") != "notice")
+        sender = message.get("sender_id")
+        self.chat.add(message, mine=sender is not None and sender == self.controller.my_id)
         if incoming:  # R-ROOM-4: an incoming message opens the chat by itself
             if not self.chat_open:
                 self.set_chat_open(True)

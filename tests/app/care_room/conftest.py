@@ -62,7 +62,7 @@ def launcher(qloop, devices):
     launch = CareRoomLauncher(devices=devices, video_size=SIZE, fps=FPS)
     yield launch
     for window in launch.windows:  # hang up and release everything while the loop still runs
-        window.close()
+        window.force_close()
         qloop.run_until_complete(asyncio.wait_for(window.controller.aclose(), 10))
 
 

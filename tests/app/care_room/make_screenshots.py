@@ -84,7 +84,7 @@ async def scenario(window, launcher, portal: str) -> None:
     finally:
         alex.send("quit")
         alex.stop()
-    room.close()
+    room.force_close()
     await room.controller.aclose()
 
 

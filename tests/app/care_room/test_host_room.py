@@ -166,6 +166,11 @@ def test_host_waits_dings_begins_chats_and_ends(
         room.end_confirm.reject()
         await asyncio.sleep(0)
         assert c.phase == "in_call"
+        room.close()  # closing the window asks the same question instead of walking away
+        assert room.isVisible() and room.end_confirm is not None
+        room.end_confirm.reject()
+        await asyncio.sleep(0)
+        assert room.isVisible() and c.phase == "in_call"
         click(room.end_button)
         click(room.confirm_end_button)
         await wait_until(lambda: c.phase == "ended", 10, "ended")

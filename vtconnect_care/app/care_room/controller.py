@@ -166,9 +166,16 @@ class CareRoomController(QObject):
         self._set_phase("connecting")
         self._set_status(CONNECTING)
         name = req.account.get("full_name") or req.account.get("username") or "Me"
-        self.media, self.missing = await asyncio.to_thread(
-            open_media, name, req.devices, req.settings, size=req.video_size, fps=req.fps
+        opening = asyncio.ensure_future(
+            asyncio.to_thread(
+                open_media, name, req.devices, req.settings, size=req.video_size, fps=req.fps
+            )
         )
+        try:
+            self.media, self.missing = await asyncio.shield(opening)
+        except asyncio.CancelledError:  # closed while opening: release the devices once open
+            opening.add_done_callback(_close_opened)
+            raise
         if self.phase == "closed":
             self.media.close()
             return
@@ -503,3 +510,8 @@ class CareRoomController(QObject):
     def _set_status(self, text: str) -> None:
         self.status = text
         self.status_changed.emit(text)
+
+
+def _close_opened(future: asyncio.Future) -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result()[0].close()

@@ -168,6 +168,8 @@ class CareRoomWindow(QWidget):
         self.unread = 0
         self.end_confirm: QMessageBox | None = None
         self._finished = False
+        self._close_confirmed = False  # a host's close asks to End first (R-ROOM-7)
+        self._close_after_end = False
         host = controller.hosting
 
         self.grid = VideoGrid(controller.frames, self)
@@ -475,6 +477,8 @@ class CareRoomWindow(QWidget):
         self._place()
         if ended:
             self.close_button.setFocus()
+            if self._close_after_end and phase == "ended":
+                self.close()
 
     def _on_status(self, text: str) -> None:
         self.status.setText(text)
@@ -545,8 +549,11 @@ class CareRoomWindow(QWidget):
         self.begin_button.setEnabled(False)
         self.controller.begin()
 
-    def ask_end(self) -> None:
+    def ask_end(self, *, closing: bool = False) -> None:
         """R-ROOM-7: End asks for confirmation, then ends the session for everyone."""
+        if self.end_confirm is not None:
+            self.end_confirm.raise_()
+            return
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("End the session")
@@ -564,6 +571,7 @@ class CareRoomWindow(QWidget):
 
         def done(_result: int) -> None:
             if box.clickedButton() is self.confirm_end_button:
+                self._close_after_end = closing
                 self.controller.end()
             self.end_confirm = None
             box.deleteLater()
@@ -578,9 +586,19 @@ class CareRoomWindow(QWidget):
 
     # --- close ----------------------------------------------------------------------------------
 
+    def force_close(self) -> None:
+        """Close without asking (app shutdown, tests): a host then only hangs up."""
+        self._close_confirmed = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        self.pacer.stop()
         c = self.controller
+        live = c.phase in ("connecting", "waiting", "in_call", "reconnecting")
+        if c.hosting and live and not self._close_confirmed:
+            event.ignore()  # the practitioner ends the session rather than walk away from it
+            self.ask_end(closing=True)
+            return
+        self.pacer.stop()
         session_id = c.session_id
         ended = c.phase == "ended"
         if c.phase != "closed":

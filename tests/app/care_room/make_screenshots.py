@@ -71,7 +71,6 @@ async def scenario(window, launcher, portal: str) -> None:
         room.chat.send_button.click()
         await _wait(lambda: len(room.chat.messages) >= 2)
         room.chat.field.setText("")
-        room.set_participants_open(True)
         started = time.monotonic()
         await asyncio.sleep(1.0)
         tile = next(iter(room.grid.tiles.values()))

@@ -58,6 +58,7 @@ class _Tile(QWidget):
     """Shared painting: the picture or a clear placeholder, the name and the state."""
 
     placeholder = ""  # when set, drawn instead of a picture
+    label_at_top = True  # the name stays clear of the panels along the bottom
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,7 +136,9 @@ class _Tile(QWidget):
         dot = 10
         width = metrics.horizontalAdvance(text) + dot + 26
         height = metrics.height() + 10
-        pill = QRectF(rect.left() + 8, rect.bottom() - height - 8, width, height)
+        top = self.label_at_top
+        y = rect.top() + 8 if top else rect.bottom() - height - 8
+        pill = QRectF(rect.left() + 8, y, width, height)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(0, 0, 0, 150))
         p.drawRoundedRect(pill, height / 2, height / 2)
@@ -220,6 +223,7 @@ class SelfView(_Tile):
         self.radius = 8.0
         self._seq = -1
         self._looked = 0.0
+        self.label_at_top = False
         self.setAccessibleName("Your video (self view)")
         self.refresh_state()
 

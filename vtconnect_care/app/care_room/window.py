@@ -512,6 +512,7 @@ class CareRoomWindow(QWidget):
                 )
         self.grid.sync(people)
         self.waiting.setVisible(not in_call)
+        self.status.setVisible(in_call)  # before the call, the waiting card says it
         self._place()
 
     def _on_chat(self, message: dict, incoming: bool) -> None:

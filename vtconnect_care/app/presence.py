@@ -13,7 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from vtconnect_care.client import call_http
 from vtconnect_care.client.realtime import RealtimeClient, RealtimeError, ws_url
@@ -24,6 +25,7 @@ log = logging.getLogger("vtconnect.app")
 
 HOSTED = "You are being hosted by {host} in a Care Session."
 REJOIN = "Your Care Session with {host} is still in progress. Would you like to re-join it?"
+REJOIN_HOST = "Your Care Session with {people} is still in progress. Would you like to re-join it?"
 JOIN = "Join"
 REJOIN_BUTTON = "Re-join"
 
@@ -42,12 +44,15 @@ class PresenceController(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.client_offers = offers
+        self.staff_offers: FloatingOffer | None = None
         self.offers = offers
         self.open_room = open_room
         self.realtime_factory = realtime_factory
         self.tasks = TaskGroup()
         self.offered: dict | None = None
         self.in_room: set[int] = set()
+        self.rooms: list[Any] = []  # open Care Room windows (their sessions are not offered)
         self.account: dict | None = None
         self._rt: RealtimeClient | None = None
         self._portal = ""
@@ -58,6 +63,11 @@ class PresenceController(QObject):
     def start(self, portal_url: str, token: str, account: dict) -> None:
         self.stop()
         self.account, self._portal, self._token = account, portal_url, token
+        if account.get("kind") == "staff" and self.staff_offers is None:
+            # colleagues can be hosted too (R-HOST-2), and a host may re-join (R-ROOM-9):
+            # staff have no client home, so the offer floats over the main window
+            self.staff_offers = FloatingOffer(self.client_offers.window())
+        self.offers = self.staff_offers if account.get("kind") == "staff" else self.client_offers
         self._rt = self.realtime_factory(
             ws_url(portal_url), token, on_message=self._on_message, on_state=self._on_state
         )
@@ -75,6 +85,8 @@ class PresenceController(QObject):
         if rt is not None:
             self.tasks.spawn(rt.close(), "presence close")
         self._withdraw()
+        if self.staff_offers is not None:
+            self.staff_offers.withdraw()
 
     # --- the hub's news ---------------------------------------------------------------------
 
@@ -91,24 +103,36 @@ class PresenceController(QObject):
                 self._withdraw()
 
     def _offer_live(self, sessions: list[dict]) -> None:
-        live = [s for s in sessions if s.get("state") != "ended" and s["id"] not in self.in_room]
+        open_ = self._open_sessions()
+        live = [s for s in sessions if s.get("state") != "ended" and s["id"] not in open_]
         if live:
             self._offer(live[0])
         elif self.offered and self.offered["id"] not in {s["id"] for s in sessions}:
             self._withdraw()
 
+    def _open_sessions(self) -> set:
+        """Sessions that a Care Room window of this app has open right now."""
+        ids = set(self.in_room)
+        for room in self.rooms:
+            ids.add(getattr(getattr(room, "controller", None), "session_id", None))
+        return ids
+
     def _offer(self, session: dict) -> None:
-        if session["id"] in self.in_room:
+        if session["id"] in self._open_sessions():
             return
         me = (self.account or {}).get("id")
-        mine = next((m for m in session.get("members", []) if m["account_id"] == me), None)
+        members = session.get("members", [])
+        mine = next((m for m in members if m["account_id"] == me), None)
         been_in = session.get("state") == "begun" or (mine or {}).get("status") in (
             "left",
             "dropped",
-            "present",
         )
         host = session.get("host_name") or "your practitioner"
-        if been_in:
+        if session.get("host_id") == me:  # the practitioner's own session (R-ROOM-9)
+            names = [m["name"] for m in members if m["account_id"] != me] or ["your clients"]
+            people = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            text, button = REJOIN_HOST.format(people=people), REJOIN_BUTTON
+        elif been_in:
             text, button = REJOIN.format(host=host), REJOIN_BUTTON
         else:
             text, button = HOSTED.format(host=host), JOIN
@@ -128,13 +152,20 @@ class PresenceController(QObject):
         self._withdraw()
         self.in_room.add(session_id)
         room = self.open_room(session_id)
-        finished = getattr(room, "finished", None)
-        if finished is not None:
-            finished.connect(lambda sid, ended: self._room_closed(session_id, ended))
+        self.watch(room, session_id)
         return room
 
-    def _room_closed(self, session_id: int, ended: bool) -> None:
-        self.in_room.discard(session_id)
+    def watch(self, room: Any, session_id: int | None = None) -> None:
+        """When this room's window closes while its session goes on, offer to re-join."""
+        finished = getattr(room, "finished", None)
+        if finished is not None:
+            self.rooms.append(room)
+            finished.connect(lambda sid, ended: self._room_closed(room, sid or session_id, ended))
+
+    def _room_closed(self, room: Any, session_id: int | None, ended: bool) -> None:
+        if room in self.rooms:
+            self.rooms.remove(room)
+        self.in_room.discard(session_id)  # type: ignore[arg-type]
         if not ended and self._rt is not None:
             self.tasks.spawn(self._check_still_live(), "presence re-join check")
 
@@ -150,3 +181,60 @@ class PresenceController(QObject):
         await asyncio.sleep(0)
         if self._rt is not None:
             self._offer_live(list(sessions or []))
+
+
+class FloatingOffer(QFrame):
+    """The same offer (text and a Join button) as a banner floating over a window's top."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        self.setAccessibleName("Session invitations")
+        self.setAutoFillBackground(True)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 10, 12, 10)
+        self.text = QLabel("")
+        self.text.setWordWrap(True)
+        lay.addWidget(self.text, 1)
+        self.join_button = QPushButton("Join")
+        self.join_button.setObjectName("Primary")
+        lay.addWidget(self.join_button)
+        self.dismiss_button = QPushButton("Not now")
+        self.dismiss_button.setAccessibleName("Not now: hide this invitation")
+        self.dismiss_button.clicked.connect(self.withdraw)
+        lay.addWidget(self.dismiss_button)
+        self._on_join: Callable[[], object] | None = None
+        self.join_button.clicked.connect(self._join)
+        parent.installEventFilter(self)
+        self.hide()
+
+    def offer(self, text: str, button: str, on_join: Callable[[], object]) -> None:
+        self.text.setText(text)
+        self.text.setAccessibleName(text)
+        self.join_button.setText(button)
+        self.join_button.setAccessibleName(button)
+        self._on_join = on_join
+        self._place()
+        self.show()
+        self.raise_()
+
+    def withdraw(self) -> None:
+        self._on_join = None
+        self.hide()
+
+    def _join(self) -> None:
+        if self._on_join is not None:
+            self._on_join()
+
+    def _place(self) -> None:
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        width = min(760, parent.width() - 40)
+        height = max(self.sizeHint().height(), self.heightForWidth(width), 56)
+        self.setGeometry((parent.width() - width) // 2, 64, width, height)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize:
+            self._place()
+        return False

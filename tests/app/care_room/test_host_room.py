@@ -53,7 +53,7 @@ def test_host_waits_dings_begins_chats_and_ends(
         assert room.waiting.isVisible() and room.begin_button.isVisible()
         assert not room.begin_button.isEnabled()
         assert room.participants.colour_of("Alex Morgan") == RED  # R-ROOM-5
-        assert room.end_button is not None and room.leave_button is None  # R-ROOM-7
+        assert room.end_button.isVisible() and room.leave_button.isHidden()  # R-ROOM-7
         assert c.sounds.played == []
 
         alex = participants("alex.active", "join")

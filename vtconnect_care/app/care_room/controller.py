@@ -130,7 +130,12 @@ class CareRoomController(QObject):
 
     @property
     def hosting(self) -> bool:
-        return self.request.hosting
+        """Hosting a new session, or (re-)joining one this person hosts (R-ROOM-9)."""
+        if self.request.hosting:
+            return True
+        return bool(
+            self.session and self.my_id is not None and self.session.get("host_id") == self.my_id
+        )
 
     @property
     def host_name(self) -> str:

@@ -41,6 +41,8 @@ from .video import FramePacer, SelfView, VideoGrid
 TITLE = "VTConnect Care – Care Room"
 END_QUESTION = "End the session for everyone?"
 END_DETAIL = "Everyone in the Care Room will be disconnected. This cannot be undone."
+HOST_HINT = "You will hear a ding when someone arrives; Begin is then available."
+CLIENT_HINT = "Your practitioner will begin the session shortly."
 SHORTCUTS = {
     "microphone": "Ctrl+M",
     "camera": "Ctrl+E",
@@ -198,11 +200,7 @@ class CareRoomWindow(QWidget):
         self.begin_button.clicked.connect(self._begin)
         self.begin_button.setVisible(host)
         wl.addWidget(self.begin_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.waiting_hint = QLabel(
-            "You will hear a ding when someone arrives; Begin is then available."
-            if host
-            else "Your practitioner will begin the session shortly."
-        )
+        self.waiting_hint = QLabel(HOST_HINT if host else CLIENT_HINT)
         self.waiting_hint.setObjectName("RoomWaitingHint")
         self.waiting_hint.setWordWrap(True)
         self.waiting_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -247,21 +245,19 @@ class CareRoomWindow(QWidget):
         self.menu.addAction(self.full_action)
         self.hamburger.setMenu(self.menu)
 
-        if host:
-            self.end_button = QPushButton("End", self)
-            self.end_button.setAccessibleName("End the session for everyone")
-            self.end_button.setToolTip("End the session for everyone")
-            self.end_button.clicked.connect(self.ask_end)
-            self.leave_button = None
-        else:
-            self.leave_button = QPushButton("Leave", self)
-            self.leave_button.setAccessibleName("Leave the session")
-            self.leave_button.setToolTip("Leave the session; you can re-join while it goes on")
-            self.leave_button.clicked.connect(self.leave)
-            self.end_button = None
-        self.exit_button = self.end_button or self.leave_button
-        assert self.exit_button is not None
-        self.exit_button.setObjectName("RoomEnd")
+        # R-ROOM-7: the host has End, a client only Leave (both built; the role shows one)
+        self.end_button = QPushButton("End", self)
+        self.end_button.setAccessibleName("End the session for everyone")
+        self.end_button.setToolTip("End the session for everyone")
+        self.end_button.clicked.connect(self.ask_end)
+        self.leave_button = QPushButton("Leave", self)
+        self.leave_button.setAccessibleName("Leave the session")
+        self.leave_button.setToolTip("Leave the session; you can re-join while it goes on")
+        self.leave_button.clicked.connect(self.leave)
+        for button in (self.end_button, self.leave_button):
+            button.setObjectName("RoomEnd")
+        self._host_shown = host
+        (self.leave_button if host else self.end_button).hide()
 
         self.full_button = self._icon_button("full", "Full screen", SHORTCUTS["full_screen"])
         self.full_button.setCheckable(True)
@@ -329,6 +325,23 @@ class CareRoomWindow(QWidget):
         button.setAccessibleName(name)
         button.setToolTip(f"{name} ({shortcut})")
         return button
+
+    @property
+    def exit_button(self) -> QPushButton:
+        """End for the host, Leave for everyone else."""
+        return self.end_button if self.controller.hosting else self.leave_button
+
+    def _apply_role(self) -> None:
+        """A host who re-joins learns they host from the session itself."""
+        host = self.controller.hosting
+        if host == self._host_shown:
+            return
+        self._host_shown = host
+        other = self.leave_button if host else self.end_button
+        other.hide()
+        self.exit_button.setVisible(self.controls_visible and self.controller.phase != "ended")
+        self.waiting_hint.setText(HOST_HINT if host else CLIENT_HINT)
+        self._on_phase(self.controller.phase)
 
     def _painted_tiles(self) -> list:
         return [*self.grid.tiles.values(), self.self_view]
@@ -488,6 +501,7 @@ class CareRoomWindow(QWidget):
 
     def _on_members(self) -> None:
         c = self.controller
+        self._apply_role()
         me = {
             "name": c.request.account.get("full_name", "You"),
             "status": "present",

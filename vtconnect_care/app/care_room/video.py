@@ -223,7 +223,6 @@ class SelfView(_Tile):
         self.radius = 8.0
         self._seq = -1
         self._looked = 0.0
-        self.label_at_top = False
         self.setAccessibleName("Your video (self view)")
         self.refresh_state()
 

@@ -367,6 +367,9 @@ class CareRoomWindow(QWidget):
         self.controls_visible = visible
         for widget in self.overlay_widgets():
             widget.setVisible(visible)
+        ended = self.controller.phase in ("ended", "offline")
+        self.exit_button.setVisible(visible and not ended)
+        self.hamburger.setVisible(visible and not ended)
         self.chat.setVisible(visible and self.chat_open)
         self.participants.setVisible(visible and self.participants_open)
         self.notice.setVisible(visible and bool(self.notice.text()))
@@ -478,6 +481,10 @@ class CareRoomWindow(QWidget):
         elif phase == "offline":
             self.waiting_title.setText("Not connected")
         self.exit_button.setVisible(self.controls_visible and not ended)
+        self.hamburger.setVisible(self.controls_visible and not ended)
+        if ended:
+            self.notice.setText("")  # device notices no longer matter
+            self.notice.hide()
         self.self_view.setVisible(not ended)
         if in_call:
             self.pacer.start()

@@ -167,7 +167,6 @@ class CareRoomWindow(QWidget):
         self.controls_visible = True
         self.chat_open = False
         self.participants_open = False
-        self.unread = 0
         self.end_confirm: QMessageBox | None = None
         self._finished = False
         self._close_confirmed = False  # a host's close asks to End first (R-ROOM-7)
@@ -175,7 +174,6 @@ class CareRoomWindow(QWidget):
         host = controller.hosting
 
         self.grid = VideoGrid(controller.frames, self)
-        self.grid.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, False)
 
         self.waiting = _Panel(self)
         self.waiting.setObjectName("RoomWaiting")
@@ -379,11 +377,8 @@ class CareRoomWindow(QWidget):
         self.chat_open = open_
         if self.chat_button.isChecked() != open_:
             self.chat_button.setChecked(open_)
-        if open_:
-            self.unread = 0
-            self._update_chat_button()
-            if not self.controls_visible:
-                self.set_controls_visible(True)
+        if open_ and not self.controls_visible:
+            self.set_controls_visible(True)
         self.chat.setVisible(open_ and self.controls_visible)
         if open_:
             self.chat.focus_field()
@@ -411,11 +406,6 @@ class CareRoomWindow(QWidget):
             self.full_action.setChecked(False)
         elif self.chat_open:
             self.set_chat_open(False)
-
-    def _update_chat_button(self) -> None:
-        name = f"Chat, {self.unread} unread" if self.unread else "Chat"
-        self.chat_button.setAccessibleName(name)
-        self.chat_button.setText(str(self.unread) if self.unread else "")
 
     # --- geometry -----------------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ so is the employee's (SyntheticDevices). R-VISIT-1, 4, 5, 6, 9..16.
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -29,6 +31,8 @@ from vtconnect_care.domain import visit_messages as vmsg
 
 pytestmark = pytest.mark.timeout(120)
 
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
 
 async def signed_in(window, username: str = "nurse.kim") -> None:
     window.start()
@@ -42,7 +46,7 @@ async def signed_in(window, username: str = "nurse.kim") -> None:
 async def open_schedule(window) -> None:
     assert window.staff_nav.isVisible()
     loaded = wait_signal(window.visits.schedule_loaded, 15)
-    QTest.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Ctrl+2
+    window.staff_nav.schedule.click()
     await loaded
     assert window.stack.currentWidget() is window.schedule
 
@@ -60,6 +64,14 @@ async def press(window, key: str) -> None:
     done = wait_signal(window.visits.action_done, 20)
     window.visits.dialog.buttons[key].click()
     await done
+
+
+def shot(widget, name: str) -> None:
+    """docs/screenshots/app-visit-<name>.png, refreshed only when asked (VTCONNECT_SCREENSHOTS=1,
+    under Xvfb: QT_QPA_PLATFORM=xcb xvfb-run -a ...)."""
+    if os.environ.get("VTCONNECT_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        assert widget.grab().save(str(SCREENSHOTS / f"app-visit-{name}.png"), "PNG", 9)
 
 
 def new_invite(inbox, before: int):
@@ -113,9 +125,13 @@ def test_r_visit_1_the_schedule_lists_todays_visits_with_the_virtual_icon(kim_wi
             assert accessible.startswith("Virtual visit" if visit["is_virtual"] else "In-person")
             assert not item.icon().isNull()
         assert view.more.text() == "More Details" and view.more.isEnabled()
+        view.select(demo["Bea"]["id"])
+        shot(window, "schedule")
         # another day, and back to today (keyboard and buttons)
+        window.activateWindow()  # shortcuts go to the active window
+        await wait_until(window.isActiveWindow, 5, "an active window")
         loaded = wait_signal(window.visits.schedule_loaded, 15)
-        QTest.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+        QTest.keyClick(view.visits, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
         await loaded
         assert view.day == date.today() + timedelta(days=1)
         assert view.visits.count() == 0 and view.empty.isVisibleTo(view)
@@ -183,6 +199,7 @@ def test_r_visit_2_4_6_dialog_buttons_follow_the_rules_and_the_invite_is_mailed(
         assert after["clock_in"] == (False, vmsg.ALREADY_CLOCKED_IN)
         assert after["clock_out"] == (True, "")
         assert after["join_video"] == (True, "")
+        shot(dialog, "dialog")
         # the schedule row says so
         await wait_until(
             lambda: any(r["id"] == visit_id and r["clock_in_at"] for r in window.schedule.rows()),
@@ -275,6 +292,7 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
         )
         assert video.notice.text().endswith(vmsg.CLIENT_NOT_JOINED_HINT)
         assert video.resend.isVisible()
+        shot(video, "video-waiting")
         # R-VISIT-10: four controls at the bottom, self view bottom right
         names = [b.accessibleName() for b in video.controls]
         assert names == ["Hang up", "Switch camera", "Camera off", "Mute"]
@@ -307,6 +325,18 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
                 b.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextUnderIcon
                 for b in video.controls
             )
+            assert [b.text() for b in video.controls] == [
+                "Hang up",
+                "Switch camera",
+                "Camera off",
+                "Unmute",
+            ]
+            await wait_until(
+                lambda: all(b.width() >= b.sizeHint().width() for b in video.controls),
+                5,
+                "the labelled buttons laid out",
+            )
+            shot(video, "video-fullscreen")
             video.full_screen.click()
             await wait_until(lambda: not video.isFullScreen(), 5, "normal window")
 
@@ -320,6 +350,7 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
             detail = await asyncio.to_thread(rest, base, "GET", f"/visits/{visit_id}", None, kim)
             assert detail["notes"] == "Bea in good spirits"
             assert video.notes.status.text().startswith("Saved at ")
+            shot(video, "video")
 
             # R-VISIT-14: closing the window is not ending; Join again re-joins
             video.close()

@@ -310,7 +310,7 @@ class VisitsController(QObject):
         async def run() -> None:
             problem = await call.switch_camera()
             if problem:
-                window.show_notice(problem, "info")
+                window.flash(problem)
 
         self.tasks.spawn(run(), "switch camera")
 

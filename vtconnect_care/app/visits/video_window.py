@@ -28,6 +28,7 @@ from .notes import NotesPanel
 
 STAGE = QColor("#1b2329")
 REPAINT_MS = 33
+FLASH_MS = 4000  # how long a passing answer (e.g. switch camera) stays before the call's notice
 WAITING_TEXT = "Waiting for the client's video…"
 
 STYLE = """
@@ -41,6 +42,11 @@ QToolButton#CallControl { background: #3a4852; color: #ffffff; border: 2px solid
     border-radius: 28px; padding: 10px; min-width: 36px; min-height: 36px; font-size: 13px; }
 QToolButton#CallControl:hover { background: #4a5a66; }
 QToolButton#CallControl:focus { border: 2px solid #8fd3df; }
+QToolButton#CallControl[labelled="true"], QToolButton#HangUp[labelled="true"] {
+    border-radius: 14px; min-width: 104px; min-height: 64px; padding: 6px 10px; }
+QToolButton#FullScreen { background: #3a4852; color: #ffffff; border: 2px solid transparent;
+    border-radius: 10px; padding: 10px 14px; min-width: 120px; font-size: 13px; }
+QToolButton#FullScreen:focus { border: 2px solid #8fd3df; }
 QToolButton#CallControl:checked { background: #c9d3da; color: #1b2329; }
 QToolButton#CallControl:disabled { background: #2b353c; color: #6f7d87; }
 QToolButton#HangUp { background: #c62f2f; color: #ffffff; border: 2px solid transparent;
@@ -215,7 +221,9 @@ class VideoWindow(QWidget):
         self.switch.clicked.connect(self.switch_camera_requested)
         self.hang_up = _control("Hang up", icons.hang_up_icon(), "HangUp")
         self.hang_up.clicked.connect(self.hang_up_requested)
-        self.full_screen = _control("Full screen", icons.camera_icon(), checkable=True)
+        self.full_screen = _control(
+            "Full screen", icons.camera_icon(), "FullScreen", checkable=True
+        )
         self.full_screen.setText("Full screen")
         self.full_screen.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.full_screen.toggled.connect(self._full_screen_toggled)
@@ -228,6 +236,7 @@ class VideoWindow(QWidget):
         outer.addWidget(left, 1)
 
         self.notes = NotesPanel()
+        self.notes.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.notes.setFixedWidth(340)
         outer.addWidget(self.notes)
 
@@ -247,6 +256,9 @@ class VideoWindow(QWidget):
         self._timer = QTimer(self, interval=REPAINT_MS)
         self._timer.timeout.connect(self._tick)
         self._seen = -1
+        self._lasting: tuple[str, str] = ("", "info")  # the call's notice under a flash
+        self._flash_timer = QTimer(self, singleShot=True, interval=FLASH_MS)
+        self._flash_timer.timeout.connect(lambda: self.show_notice(*self._lasting))
         self.resize(1180, 720)
 
     # --- display -----------------------------------------------------------------------------
@@ -267,7 +279,16 @@ class VideoWindow(QWidget):
             self.stage.update()
         self.stage.self_view.tick()
 
+    def flash(self, text: str) -> None:
+        """A passing answer, then back to the call's own notice."""
+        lasting = self._lasting
+        self.show_notice(text, "info")
+        self._lasting = lasting
+        self._flash_timer.start()
+
     def show_notice(self, text: str, kind: str = "info") -> None:
+        self._flash_timer.stop()
+        self._lasting = (text, kind)
         self.notice.setText(text)
         self.notice.setAccessibleDescription(text)
         self.notice_box.setProperty("kind", kind)
@@ -322,6 +343,10 @@ class VideoWindow(QWidget):
             )
             for button in self.controls:
                 button.setToolButtonStyle(style)
+                button.setProperty("labelled", full)
+                button.style().unpolish(button)
+                button.style().polish(button)
+                button.updateGeometry()
             self.full_screen.blockSignals(True)
             self.full_screen.setChecked(full)
             self.full_screen.setText("Exit full screen" if full else "Full screen")

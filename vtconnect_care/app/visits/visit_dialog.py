@@ -50,13 +50,17 @@ class VisitDialog(QDialog):
         self.title = label("", "CardTitle", wrap=True)
         head.addWidget(self.title, 1)
         lay.addLayout(head)
+        facts = QVBoxLayout()
+        facts.setSpacing(4)
         self.when = label("", None, wrap=True)
         self.service = label("", "Muted", wrap=True)
         self.status = label("", "Muted", wrap=True)
         self.status.setAccessibleName("Visit status")
         for widget in (self.when, self.service, self.status):
-            lay.addWidget(widget)
+            facts.addWidget(widget)
+        lay.addLayout(facts)
         self.message = MessageLabel()
+        self.message.setContentsMargins(6, 2, 6, 2)
         lay.addWidget(self.message)
 
         grid = QGridLayout()
@@ -78,6 +82,7 @@ class VisitDialog(QDialog):
             grid.addWidget(reason, row, 1)
             self.buttons[key], self.reasons[key] = button, reason
         lay.addLayout(grid)
+        lay.addStretch(1)
         close = QHBoxLayout()
         close.addStretch(1)
         self.close_button = QPushButton("Close")
@@ -122,6 +127,7 @@ class VisitDialog(QDialog):
             button.setToolTip(why)
             button.setAccessibleDescription(why)
             reason.setStyleSheet("" if enabled else "color: #7b4a00;")
+        self.adjustSize()
 
     def show_error(self, text: str) -> None:
         self.message.show_error(text)

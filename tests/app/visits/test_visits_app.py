@@ -331,11 +331,7 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
                 "Camera off",
                 "Unmute",
             ]
-            await wait_until(
-                lambda: all(b.width() >= b.sizeHint().width() for b in video.controls),
-                5,
-                "the labelled buttons laid out",
-            )
+            video.layout().activate()
             shot(video, "video-fullscreen")
             video.full_screen.click()
             await wait_until(lambda: not video.isFullScreen(), 5, "normal window")

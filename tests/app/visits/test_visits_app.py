@@ -331,7 +331,14 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
                 "Camera off",
                 "Unmute",
             ]
-            video.layout().activate()
+            if os.environ.get("VTCONNECT_SCREENSHOTS"):  # the labelled buttons laid out
+                await wait_until(
+                    lambda: all(
+                        a.x() + a.width() <= b.x()
+                        for a, b in zip(video.controls, video.controls[1:], strict=False)
+                    ),
+                    5,
+                )
             shot(video, "video-fullscreen")
             video.full_screen.click()
             await wait_until(lambda: not video.isFullScreen(), 5, "normal window")

@@ -334,9 +334,12 @@ class VisitsController(QObject):
     def shutdown(self) -> None:
         """At sign-out or window close (idempotent); drafts stay on disk until confirmed."""
         for window in list(self.windows.values()):
-            window.close()
+            window.close()  # leaves the call (R-VISIT-14), through `leaving`
         for saver in self.savers.values():
             saver.close()
+        self.windows.clear()
+        self.calls.clear()
+        self.savers.clear()  # unconfirmed drafts stay on disk and come back at the next join
         self.tasks.cancel_all()
         if self.dialog is not None:
             self.dialog.close()

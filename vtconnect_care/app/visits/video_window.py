@@ -211,6 +211,7 @@ class VideoWindow(QWidget):
         left_lay.addWidget(self.stage, 1)
 
         bar = QHBoxLayout()
+        self.bar = bar
         bar.setSpacing(14)
         bar.addStretch(1)
         self.mute = _control("Mute", icons.mic_icon(on=True), checkable=True)
@@ -347,6 +348,8 @@ class VideoWindow(QWidget):
                 button.style().unpolish(button)
                 button.style().polish(button)
                 button.updateGeometry()
+            self.bar.invalidate()
+            QTimer.singleShot(0, self.bar.activate)
             self.full_screen.blockSignals(True)
             self.full_screen.setChecked(full)
             self.full_screen.setText("Exit full screen" if full else "Full screen")

@@ -139,6 +139,20 @@ def test_r_visit_1_the_schedule_lists_todays_visits_with_the_virtual_icon(kim_wi
         view.today.click()
         await loaded
         assert view.day == date.today() and view.visits.count() == len(rows)
+        # keyboard: Enter on a visit opens its details
+        view.select(demo["Bea"]["id"])
+        view.visits.setFocus()
+        shown = wait_signal(window.visits.detail_loaded, 15)
+        QTest.keyClick(view.visits, Qt.Key.Key_Return)
+        assert (await shown) == (demo["Bea"]["id"],)
+        dialog = window.visits.dialog
+        assert dialog.isVisible()
+        assert dialog.focusWidget() is dialog.buttons["send_invite"]  # the first one enabled
+        # signing out closes the dialog and hides the switch
+        await window.controller.sign_out()
+        assert window.stack.currentWidget() is window.login
+        assert not dialog.isVisible() and not window.staff_nav.isVisible()
+        assert window.visits.api is None
 
     run(qloop, scenario(), 60)
 
@@ -293,6 +307,13 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
         assert video.notice.text().endswith(vmsg.CLIENT_NOT_JOINED_HINT)
         assert video.resend.isVisible()
         shot(video, "video-waiting")
+        # R-VISIT-9's Resend, from the video window: a new mail with a working link
+        before = len(visit_server.inbox.messages)
+        video.resend.click()
+        resent = await asyncio.to_thread(new_invite, visit_server.inbox, before)
+        link = next(w for w in text_body(resent).split() if w.startswith(f"{base}/visit/"))
+        await wait_until(lambda: call.detail["virtual_session"]["invites_sent"] == 2, 10, "resent")
+        assert video.notice.text().endswith(vmsg.CLIENT_NOT_JOINED_HINT)
         # R-VISIT-10: four controls at the bottom, self view bottom right
         names = [b.accessibleName() for b in video.controls]
         assert names == ["Hang up", "Switch camera", "Camera off", "Mute"]

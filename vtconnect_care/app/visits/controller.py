@@ -135,7 +135,9 @@ class VisitsController(QObject):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
-        dialog.buttons["join_video"].setFocus()
+        enabled = [b for b in dialog.buttons.values() if b.isEnabled()]
+        join = dialog.buttons["join_video"]
+        (join if join.isEnabled() else (enabled or [dialog.close_button])[0]).setFocus()
         self.detail_loaded.emit(visit_id)
 
     def act(self, key: str) -> asyncio.Task | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -214,6 +215,14 @@ def test_r_visit_2_4_6_dialog_buttons_follow_the_rules_and_the_invite_is_mailed(
         assert after["clock_out"] == (True, "")
         assert after["join_video"] == (True, "")
         shot(dialog, "dialog")
+        # R-VISIT-15: clocking out before any call needs no warning and closes the session
+        await press(window, "clock_out")
+        assert window.visits.confirm_box is None
+        assert dialog.message.text().startswith("You clocked out at ")
+        out = states(dialog)
+        assert out["join_video"] == (False, vmsg.SESSION_ENDED)
+        assert out["resend_invite"] == (False, vmsg.SESSION_ENDED)
+        assert out["clock_out"] == (False, vmsg.ALREADY_CLOCKED_OUT)
         # the schedule row says so
         await wait_until(
             lambda: any(r["id"] == visit_id and r["clock_in_at"] for r in window.schedule.rows()),
@@ -324,10 +333,18 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
         # the client joins from the link: frames both ways
         client = BrowserlessClient(base, link)
         try:
+            started = time.monotonic()
             await client.join()
             await wait_until(lambda: call.state == "in_call", 30, "the client in the call")
             await wait_until(lambda: call.frames > 15, 30, "the client's frames")
             await wait_until(lambda: client.frames_in() > 15, 30, "frames at the client")
+            connected = time.monotonic() - started
+            mark, count = time.monotonic(), call.frames
+            await wait_until(lambda: call.frames >= count + 60, 30, "60 more frames")
+            print(  # figures for the report (pytest -s)
+                f"app visit call: client join to 15 frames both ways {connected:.2f} s; "
+                f"client -> app {60 / (time.monotonic() - mark):.1f} fps"
+            )
             assert not video.notice_box.isVisible()
             assert video.stage.frame is not None
             # the controls act on the engine

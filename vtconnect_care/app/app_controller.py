@@ -244,8 +244,8 @@ class AppController(QObject):
         self.window.show_home(account)
         self._set_state("home")
         self._refresh.start()
-        if account.get("kind") == "client":  # hosted and re-join offers (R-ROOM-1, R-ROOM-9)
-            self.presence.start(api.base_url, api.token or "", account)
+        # hosted and re-join offers (R-ROOM-1, R-ROOM-9)
+        self.presence.start(api.base_url, api.token or "", account)
         await self._load_home()
 
     def refresh(self) -> asyncio.Task | None:
@@ -298,13 +298,19 @@ class AppController(QObject):
         if self.api is None or self.account is None:
             return None
         self.window.set_devices_open(False)  # device tests release the camera first
-        devices = getattr(self.window.device_panel, "_provider", self.services.devices)
         request = HostRequest(
-            self.account, people, self.api, session_id, devices, self.services.settings
+            self.account,
+            people,
+            self.api,
+            session_id,
+            self.window.device_panel.provider,
+            self.services.settings,
         )
         room = self.services.launch_care_room(request)
         if room is not None:
             self.rooms.append(room)
+            if session_id is None:
+                self.presence.watch(room)  # its window closing mid-session: offer re-join
         return room
 
     # --- sign out and shutdown ----------------------------------------------------------------

@@ -21,12 +21,9 @@ class HostRequest:
     host: dict
     people: tuple[dict, ...]
     api: PortalApi
-    session_id: str | None = None  # joining (or re-joining) a session instead of hosting
+    session_id: int | None = None  # joining (or re-joining) a session instead of hosting
     devices: DeviceProvider | None = None  # the devices offered in the device test panel
     settings: UserSettings | None = None  # the person's saved device choices
-    session_id: int | None = None  # join (or re-join) this session instead of hosting
-    devices: Any = None  # the DeviceProvider in use (the Care Room opens the chosen devices)
-    settings: Any = None  # UserSettings: the chosen device names
 
 
 # The seam to the Care Room: given a HostRequest, open the room and return its window.
@@ -39,12 +36,6 @@ def placeholder_launcher(request: HostRequest) -> Any:
     window = CareRoomPlaceholder(request)
     window.show()
     return window
-
-
-def _care_room_launcher() -> CareRoomLauncher:
-    from .care_room import open_care_room
-
-    return open_care_room
 
 
 def care_room_launcher(request: HostRequest) -> Any:
@@ -63,7 +54,7 @@ class AppServices:
     api_factory: Callable[[str], PortalApi] = PortalApi
     devices: DeviceProvider = field(default_factory=SystemDevices)
     load_system_config: Callable[[], SystemConfig] = load_system_config
-    launch_care_room: CareRoomLauncher = field(default_factory=lambda: _care_room_launcher())
+    launch_care_room: CareRoomLauncher = care_room_launcher
     portal_flag: str | None = None
     timezone: str = "UTC"
     refresh_seconds: float = 60.0  # how often the home screens refresh (and notice expiry)

@@ -94,6 +94,10 @@ def states(dialog) -> dict:
 @pytest.fixture
 def kim_window(visit_server, make_window, qloop, tmp_path):
     window = make_window(visit_server.url)
+    if not hasattr(window, "schedule"):  # the seam is checked on its own, below
+        from vtconnect_care.app.visits import install_schedule
+
+        install_schedule(window)
     window.visits.drafts = DraftStore(tmp_path / "drafts")
     window.visits.ice_servers = []  # loopback: host candidates only
     yield window
@@ -102,6 +106,15 @@ def kim_window(visit_server, make_window, qloop, tmp_path):
 
 
 # --- the schedule ---------------------------------------------------------------------------
+
+
+def test_the_main_window_puts_the_schedule_beside_the_appointment_screen(make_window):
+    """The seam in main_window.py: the Schedule view is a page of the window, for staff."""
+    window = make_window(None)
+    assert window.schedule.parent() is not None
+    assert window.stack.indexOf(window.schedule) >= 0
+    assert window.visits.view is window.schedule
+    assert not window.staff_nav.isVisible()  # nobody signed in yet
 
 
 def test_r_visit_1_the_schedule_lists_todays_visits_with_the_virtual_icon(kim_window, qloop):

@@ -366,9 +366,6 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
             video.camera.click()
             assert call.engine.camera_enabled is False and video.camera.text() == "Camera on"
             video.camera.click()
-            video.switch.click()
-            await wait_until(lambda: video.notice.text(), 10, "switch camera answer")
-            assert video.notice.text() == "There is no other camera to switch to."
             # labels in full screen
             video.full_screen.click()
             await wait_until(video.isFullScreen, 5, "full screen")
@@ -405,6 +402,9 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
             assert detail["notes"] == "Bea in good spirits"
             assert video.notes.status.text().startswith("Saved at ")
             shot(video, "video")
+            video.switch.click()
+            await wait_until(lambda: video.notice.text(), 10, "switch camera answer")
+            assert video.notice.text() == "There is no other camera to switch to."
 
             # R-VISIT-14: closing the window is not ending; Join again re-joins
             video.close()

@@ -60,7 +60,7 @@ class VisitDialog(QDialog):
             facts.addWidget(widget)
         lay.addLayout(facts)
         self.message = MessageLabel()
-        self.message.setContentsMargins(6, 2, 6, 2)
+        self.message.setContentsMargins(10, 8, 10, 8)
         lay.addWidget(self.message)
 
         grid = QGridLayout()

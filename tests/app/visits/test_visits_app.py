@@ -531,3 +531,63 @@ def test_r_visit_16_a_network_that_comes_back_gets_the_retried_save(visit_server
         run(qloop, scenario(), 40)
     finally:
         api.close()
+
+
+def test_r_visit_16_notes_changed_elsewhere_keep_what_was_typed(visit_server, qloop, tmp_path):
+    base = visit_server.url
+    visit_id = visit_now(base)
+    token = login(base, "nurse.kim")["Authorization"].split()[1]
+    api = VisitsApi(base, token)
+    drafts = DraftStore(tmp_path / "drafts")
+    here = NotesAutosaver(api, visit_id, drafts, debounce_ms=50)
+
+    async def scenario():
+        await here.load("", 0)
+        # another computer saved first
+        await api.save_notes(visit_id, "Saved on the office PC", 0)
+        here.edited("Typed in the video window")
+        await wait_until(lambda: here.state == "conflict", 10, "the conflict")
+        assert here.sentence == vmsg.NOTES_CONFLICT
+        assert here.text == "Typed in the video window"  # nothing typed is lost
+        await wait_until(
+            lambda: (drafts.load(base, visit_id) or here).text == here.text, 5, "draft kept"
+        )
+        # the employee merges; the next save goes on top of the current version
+        here.edited("Saved on the office PC. Typed in the video window")
+        await wait_until(lambda: here.state == "saved", 10, "the merge saved")
+        detail = await api.detail(visit_id)
+        assert detail["notes"] == "Saved on the office PC. Typed in the video window"
+        assert drafts.load(base, visit_id) is None
+        here.close()
+
+    try:
+        run(qloop, scenario(), 30)
+    finally:
+        api.close()
+
+
+def test_r_visit_10_switch_camera_moves_to_the_next_camera():
+    """Two SYNTHETIC cameras stand in for a laptop's front and back cameras."""
+    from vtconnect_care.app.visits.media import open_media, switch_camera
+    from vtconnect_care.client.media import Device, NullSink, SyntheticCamera, SyntheticTone
+
+    class TwoCameras:
+        def list(self, kind):
+            return [Device(i, f"Synthetic {kind} {i}", kind, True) for i in range(2)]
+
+        def open_camera(self, device):
+            return SyntheticCamera(f"camera {device.index}", 320, 240)
+
+        def open_microphone(self, device):
+            return SyntheticTone()
+
+        def open_speaker(self, device):
+            return NullSink()
+
+    provider = TwoCameras()
+    media, camera = open_media("Jin Kim", provider)
+    assert media.notices == [] and camera.device.index == 0
+    camera.start()
+    assert switch_camera(provider, camera) is None and camera.device.index == 1
+    assert switch_camera(provider, camera) is None and camera.device.index == 0
+    camera.close()

@@ -78,9 +78,11 @@ def shot(widget, name: str) -> None:
 def new_invite(inbox, before: int):
     """The first invite to Bea that arrived after ``before`` messages (real SMTP)."""
     return inbox.wait_for(
-        lambda m: any(m is x for x in inbox.messages[before:])
-        and "bea_active@clients.example" in str(m["To"]).lower()
-        and "video visit" in str(m["Subject"]).lower()
+        lambda m: (
+            any(m is x for x in inbox.messages[before:])
+            and "bea_active@clients.example" in str(m["To"]).lower()
+            and "video visit" in str(m["Subject"]).lower()
+        )
     )
 
 
@@ -513,9 +515,7 @@ def test_r_visit_16_a_network_that_comes_back_gets_the_retried_save(visit_server
 
     api = VisitsApi(f"http://127.0.0.1:{free_port()}", token, timeout=2)
     drafts = DraftStore(tmp_path / "drafts")
-    saver = NotesAutosaver(
-        api, visit_id, drafts, debounce_ms=50, retry_ms=(100, 200), portal=base
-    )
+    saver = NotesAutosaver(api, visit_id, drafts, debounce_ms=50, retry_ms=(100, 200), portal=base)
 
     async def scenario():
         await saver.load("", 0)

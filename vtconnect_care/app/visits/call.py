@@ -191,9 +191,10 @@ class VisitCall(QObject):
         self.detail_changed.emit(detail)
         if self.state not in ("over", "left", "in_call"):
             self._client_notice(detail)
-        elif self.state == "in_call" and (detail.get("virtual_session") or {}).get(
-            "state"
-        ) == "client_left":
+        elif (
+            self.state == "in_call"
+            and (detail.get("virtual_session") or {}).get("state") == "client_left"
+        ):
             self._client_notice(detail)
 
     # --- the controls (R-VISIT-10) ----------------------------------------------------------

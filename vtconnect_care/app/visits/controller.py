@@ -96,7 +96,7 @@ class VisitsController(QObject):
 
     # --- schedule ---------------------------------------------------------------------------
 
-    def load(self, day: date | None = None) -> asyncio.Task:
+    def load(self, day: date | None = None) -> asyncio.Task | None:
         return self.tasks.spawn(self._load(day), "schedule")
 
     async def _load(self, day: date | None) -> None:
@@ -115,7 +115,7 @@ class VisitsController(QObject):
 
     # --- the visit dialog -------------------------------------------------------------------
 
-    def open_details(self, visit_id: int) -> asyncio.Task:
+    def open_details(self, visit_id: int) -> asyncio.Task | None:
         if self.dialog is None:
             self.dialog = VisitDialog(self.parent_window or self.view)
             self.dialog.action_requested.connect(self.act)
@@ -234,7 +234,12 @@ class VisitsController(QObject):
         box.setAccessibleDescription(text)
         self.confirm_box = box
         answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        box.finished.connect(lambda code: answer.done() or answer.set_result(code))
+
+        def finished(code: int) -> None:
+            if not answer.done():
+                answer.set_result(code)
+
+        box.finished.connect(finished)
         box.open()
         try:
             clicked = await answer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QWidget
 
@@ -92,13 +92,13 @@ def install_schedule(window: Any, **options: Any) -> VisitsController:
     nav.appointments.clicked.connect(lambda: show("appointments"))
     nav.schedule.clicked.connect(lambda: show("schedule"))
     window.stack.currentChanged.connect(on_page)
+
+    def shortcut(which: str) -> None:
+        if nav.isVisible():
+            show(which)
+
     for key, which in (("Ctrl+1", "appointments"), ("Ctrl+2", "schedule")):
-        QShortcut(
-            QKeySequence(key),
-            window,
-            activated=lambda w=which: nav.isVisible() and show(w),
-            context=Qt.ShortcutContext.WindowShortcut,
-        )
+        QShortcut(QKeySequence(key), window).activated.connect(lambda w=which: shortcut(w))
     closer = _CloseWatcher(controller, window)
     window.installEventFilter(closer)
     return controller

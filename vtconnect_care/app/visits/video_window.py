@@ -241,9 +241,9 @@ class VideoWindow(QWidget):
         self.notes.setFixedWidth(340)
         outer.addWidget(self.notes)
 
-        QShortcut(QKeySequence("Ctrl+M"), self, activated=self.mute.toggle)
-        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.camera.toggle)
-        QShortcut(QKeySequence(Qt.Key.Key_F11), self, activated=self.full_screen.toggle)
+        QShortcut(QKeySequence("Ctrl+M"), self).activated.connect(self.mute.toggle)
+        QShortcut(QKeySequence("Ctrl+E"), self).activated.connect(self.camera.toggle)
+        QShortcut(QKeySequence(Qt.Key.Key_F11), self).activated.connect(self.full_screen.toggle)
         self.mute.setToolTip("Mute (Ctrl+M)")
         self.camera.setToolTip("Camera off (Ctrl+E)")
         self.full_screen.setToolTip("Full screen: shows the button labels (F11)")

@@ -278,6 +278,7 @@ class VisitsController(QObject):
             parent=self,
         )
         window = VideoWindow(f"Video session with {client}")
+        window.stage.name = client
         self.calls[visit_id], self.windows[visit_id] = call, window
         call.notice_changed.connect(window.show_notice)
         call.state_changed.connect(window.set_state)

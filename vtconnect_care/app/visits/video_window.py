@@ -115,6 +115,7 @@ class VideoStage(QWidget):
         self.setMinimumSize(480, 360)
         self.frame: Any = None
         self.caption = WAITING_TEXT
+        self.name = ""  # the client's name, shown on their video
         self.self_view = SelfView(self)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -134,6 +135,14 @@ class VideoStage(QWidget):
             x = (self.width() - image.width()) // 2
             y = (self.height() - image.height()) // 2
             p.drawImage(x, y, image)
+            if self.name:  # whose video this is, bottom left, clear of the self view
+                metrics = p.fontMetrics()
+                box = QRect(
+                    x + 12, y + image.height() - 40, metrics.horizontalAdvance(self.name) + 20, 28
+                )
+                p.fillRect(box, QColor(0, 0, 0, 150))
+                p.setPen(QColor("#ffffff"))
+                p.drawText(box, Qt.AlignmentFlag.AlignCenter, self.name)
         else:
             p.setPen(QColor("#c5ced6"))
             font = QFont(p.font())

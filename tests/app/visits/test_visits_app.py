@@ -591,3 +591,37 @@ def test_r_visit_10_switch_camera_moves_to_the_next_camera():
     assert switch_camera(provider, camera) is None and camera.device.index == 1
     assert switch_camera(provider, camera) is None and camera.device.index == 0
     camera.close()
+
+
+def test_r_visit_11_a_client_who_closes_the_page_is_a_client_hang_up(
+    visit_server, kim_window, qloop
+):
+    """The page's hang-up reaches the server by REST and its socket just drops (no hub leave)."""
+    window = kim_window
+    base = visit_server.url
+    visit_id = visit_now(base)
+    kim = login(base, "nurse.kim")
+    link = rest(base, "POST", f"/visits/{visit_id}/copy-link", headers=kim)["link"]
+    rest(base, "POST", f"/visits/{visit_id}/clock-in", headers=kim)
+
+    async def scenario():
+        await signed_in(window)
+        await open_schedule(window)
+        await open_visit(window, visit_id)
+        client = BrowserlessClient(base, link)
+        try:
+            await client.join()  # the client is there first this time
+            await window.visits.join_video(visit_id)
+            call, video = window.visits.calls[visit_id], window.visits.windows[visit_id]
+            await wait_until(lambda: call.frames > 5, 30, "the client's frames")
+            assert call.state == "in_call"
+            await asyncio.to_thread(
+                rest, base, "POST", "/visit-links/hang-up", {"token": client.token}
+            )
+            await client.engine.close()  # the page is gone: its socket drops
+            await wait_until(lambda: video.notice.text() == vmsg.CLIENT_HUNG_UP, 20, "R-VISIT-11")
+            assert call.state == "client_left" and video.hang_up.isEnabled()
+        finally:
+            await client.engine.close()
+
+    run(qloop, scenario(), 60)

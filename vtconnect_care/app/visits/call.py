@@ -34,6 +34,9 @@ OFFLINE = (
     "video session again in the visit."
 )
 
+DROP_CHECKS = 10
+DROP_CHECK_EVERY = 1.5  # seconds
+
 MediaFactory = Callable[[], tuple[MediaSet, SwitchableCamera]]
 
 
@@ -164,7 +167,7 @@ class VisitCall(QObject):
             self.tasks.spawn(self.refresh(), "visit refresh")
         elif kind == "participant_dropped" and member.get("account_id") == self.client_id:
             self._say(CLIENT_RECONNECTING, "warning")
-            self.tasks.spawn(self.refresh(), "visit refresh")
+            self.tasks.spawn(self._watch_drop(), "visit drop watch")
         elif kind == "state":
             state = data.get("state")
             if state == "reconnecting":
@@ -179,6 +182,15 @@ class VisitCall(QObject):
             if self.state != "in_call":
                 self._set_state("in_call")
                 self._say("")
+
+    async def _watch_drop(self) -> None:
+        """A dropped client may have closed the page (their hang-up reaches the server by REST,
+        R-VISIT-11) or may come back: ask the server for a while, the truth either way."""
+        for _ in range(DROP_CHECKS):
+            await self.refresh()
+            if self.state != "in_call" or self.notice != CLIENT_RECONNECTING:
+                return
+            await asyncio.sleep(DROP_CHECK_EVERY)
 
     async def refresh(self) -> None:
         """Ask the server (the truth) for the visit; show its notice for the client."""

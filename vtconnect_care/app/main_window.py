@@ -137,6 +137,9 @@ class MainWindow(QMainWindow):
 
         self.portal_dialog: PortalDialog | None = None
         self.controller = AppController(services, self)
+        from .visits import install_schedule  # the Schedule view beside Appointments (issue 8)
+
+        self.visits = install_schedule(self)
         geometry = services.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1120, 740)

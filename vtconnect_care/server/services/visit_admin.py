@@ -226,3 +226,45 @@ def reschedule(
         )
     db.commit()
     return visit
+
+
+def reassign(
+    db: Session, settings: Settings, staff: Staff, visit_id: int, *, employee_id: int
+) -> Visit:
+    """Assign another employee to a visit, until the assigned one has clocked in."""
+    _require_manager(staff)
+    now = settings.clock.now()
+    visit = db.scalar(
+        visit_query()
+        .where(Visit.id == visit_id, Visit.organization_id == staff.organization_id)
+        .with_for_update(of=Visit)
+    )
+    if visit is None:
+        raise not_found()
+    if not manages_visit(db, staff, visit):
+        raise forbidden()
+    if visit.clock_in_at is not None:
+        raise ApiError(
+            409,
+            "visit_started",
+            "The employee has clocked in to this visit: it can no longer be reassigned.",
+        )
+    employee = db.get(Staff, employee_id)
+    if employee is None or employee.organization_id != staff.organization_id or not employee.active:
+        raise validation({"employee_id": "Choose an active staff member of your organisation."})
+    if visit.employee_id != employee.id:
+        old = visit.employee_id
+        visit.employee_id = employee.id
+        audit.record(
+            db,
+            now=now,
+            action="visit_reassigned",
+            actor=staff,
+            object_type="visit",
+            object_id=visit.id,
+            client_id=visit.client_id,
+            old_employee_id=old,
+            employee_id=employee.id,
+        )
+    db.commit()
+    return visit

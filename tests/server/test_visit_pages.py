@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from tests.conftest import DEMO_PASSWORD
 from vtconnect_care.domain import messages
+from vtconnect_care.domain import visit_messages as vmsg
 from vtconnect_care.server.errors import ApiError
-from vtconnect_care.server.models import AuditEvent, Client, Service, Staff, Visit
+from vtconnect_care.server.models import AuditEvent, Client, OutboxMail, Service, Staff, Visit
 from vtconnect_care.server.services import visit_admin
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -306,3 +307,54 @@ def test_reassign_through_the_page_and_the_service(demo_api, demo_app, db, known
     with pytest.raises(ApiError) as not_manager:
         visit_admin.reassign(db, settings, kim, visit.id, employee_id=known["nurse.kim"])
     assert not_manager.value.status == 403
+
+
+def test_day_list_statuses_follow_the_employee(demo_api, db, known, as_user):
+    """Scheduled, invited (R-VISIT-2), clocked in, done: as the employee's app moves the visit."""
+    kim = as_user("nurse.kim", "app")
+    sign_in(demo_api, "olivia.admin")
+    visit = db.scalar(select(Visit).where(Visit.client_id == known["bea.active"]))
+
+    def status() -> str:
+        page = demo_api.get(f"/portal/visits/{visit.id}").text
+        return re.search(r'class="badge visit-(\w+)"', page).group(1)
+
+    assert status() == "scheduled"
+    api = f"/api/v1/visits/{visit.id}"
+    assert demo_api.post(f"{api}/send-invite", headers=kim).status_code == 200
+    assert status() == "invited"
+    assert "Last sent at 09:00 (UTC)" in demo_api.get(f"/portal/visits/{visit.id}").text
+    assert demo_api.post(f"{api}/clock-in", headers=kim).status_code == 200
+    page = demo_api.get(f"/portal/visits/{visit.id}").text
+    assert status() == "clocked_in" and "it can no longer be reassigned" in page
+    assert "Change time" in page
+    r = demo_api.post(f"{api}/clock-out", headers=kim, json={"confirm": True})
+    assert r.status_code == 200, r.text
+    page = demo_api.get(f"/portal/visits/{visit.id}").text
+    assert status() == "done" and "it is finished" in page and "Change time" not in page
+    assert "Done" in demo_api.get("/portal/visits").text
+
+
+def test_r_visit_7_page_warns_that_the_sent_link_is_outdated(demo_api, db, known, as_user):
+    kim = as_user("nurse.kim", "app")
+    sign_in(demo_api, "olivia.admin")
+    visit = db.scalar(select(Visit).where(Visit.client_id == known["bea.active"]))
+    assert demo_api.post(f"/api/v1/visits/{visit.id}/send-invite", headers=kim).status_code == 200
+    page = f"/portal/visits/{visit.id}"
+    assert "no longer works" not in demo_api.get(page).text
+    r = post(
+        demo_api,
+        f"{page}/time",
+        {"date": "2026-11-23", "start_time": "15:30", "end_time": "16:15"},
+        form_page=page,
+    )
+    assert r.status_code == 303
+    text = demo_api.get(page).text
+    assert "the link the client has no longer works" in text
+    assert "Resend invite to client" in text
+    db.expire_all()
+    link = (
+        db.scalars(select(OutboxMail).where(OutboxMail.template == "visit_invite")).one().links[0]
+    )
+    state = demo_api.get(f"/api/v1/visit-links/{link.rsplit('/', 1)[1]}").json()
+    assert state == {"status": "superseded", "message": vmsg.LINK_REASON_SUPERSEDED}

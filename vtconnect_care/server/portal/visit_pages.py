@@ -121,6 +121,14 @@ def employee_choices(db, manager: Staff, client: Client) -> list[dict]:
     return out
 
 
+def _with_current(choices: list[dict], visit: Visit) -> list[dict]:
+    """The assigned employee stays in the list, even from another department."""
+    employee = visit.employee
+    if employee is not None and all(c["id"] != employee.id for c in choices):
+        choices = [{"id": employee.id, "label": employee.full_name}, *choices]
+    return choices
+
+
 def _parse_times(form: dict) -> tuple[datetime | None, datetime | None, dict[str, str]]:
     errors: dict[str, str] = {}
     try:
@@ -295,7 +303,7 @@ def _visit_page(request, db, manager, visit, *, values=None, errors=None, status
             else None,
             "invite_outdated": sfacts is not None
             and rules.is_invite_outdated(visits.visit_facts(visit), sfacts),
-            "employees": employee_choices(db, manager, visit.client),
+            "employees": _with_current(employee_choices(db, manager, visit.client), visit),
             "values": values or _time_values(visit),
             "errors": errors or {},
         },

@@ -21,7 +21,7 @@ SERVICE_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
 MAX_VISIT = timedelta(hours=24)
 
 
-def visit_query() -> Select[tuple[Visit]]:
+def visit_query() -> Select[Visit]:
     return select(Visit).options(
         selectinload(Visit.client).selectinload(Client.organization),
         selectinload(Visit.employee),

@@ -27,7 +27,7 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
 
     Like qasync's tests: one new loop per test, set as the current loop, and errors that reach
     the loop's exception handler fail the test."""
-    from vtconnect_care.app.event_loop import make_loop
+    from vtconnect_care.app.event_loop import close_loop, make_loop
 
     loop = make_loop(qapp)
     errors: list[dict] = []
@@ -42,7 +42,7 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
             if pending:
                 loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         finally:
-            loop.close()
+            close_loop(loop)  # also collects this test's garbage on this (the Qt) thread
             asyncio.set_event_loop(None)
     if errors:
         pytest.fail(f"errors reached the event loop: {errors!r}")

@@ -71,3 +71,52 @@ def test_pyside6_is_below_the_broken_release():
 
     major, minor = (int(x) for x in PySide6.__version__.split(".")[:2])
     assert (major, minor) < (6, 12), PySide6.__version__
+
+
+def test_garbage_is_collected_on_the_qt_thread_only(qapp):
+    """A QObject in a reference cycle, dropped while an I/O thread allocates, is destroyed by
+    the loop's collector on the Qt thread (never on the I/O thread: DESIGN.md section 8)."""
+    import gc
+    import threading
+
+    from PySide6.QtCore import QObject, QThread, QTimer
+
+    from vtconnect_care.app.event_loop import close_loop, make_loop
+
+    loop = make_loop(qapp)
+    destroyed_on: list[bool] = []
+    try:
+        assert not gc.isenabled()
+
+        class Cyclic(QObject):
+            def __init__(self) -> None:
+                super().__init__()
+                self.me = self  # a reference cycle: only the cyclic collector frees it
+                self.timer = QTimer(self, interval=60_000)
+                self.timer.start()
+                self.destroyed.connect(
+                    lambda: destroyed_on.append(QThread.currentThread() is qapp.thread())
+                )
+
+        Cyclic()
+
+        kept: list = []
+
+        def allocate() -> None:
+            kept.append([{"k": i} for i in range(50_000)])  # Python would collect here
+
+        worker = threading.Thread(target=allocate)
+        worker.start()
+        worker.join(10)
+        assert destroyed_on == []  # not collected on the worker thread
+
+        async def until_collected() -> None:
+            while not destroyed_on:
+                await asyncio.sleep(0.05)
+
+        loop.run_until_complete(asyncio.wait_for(until_collected(), 5))
+        assert destroyed_on == [True]
+    finally:
+        close_loop(loop)
+        asyncio.set_event_loop(None)
+    assert gc.isenabled()

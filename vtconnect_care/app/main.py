@@ -94,6 +94,7 @@ def run_app(args: argparse.Namespace) -> int:
     with loop:
         window.start()
         loop.run_until_complete(quitting.wait())
+    loop.collector.stop()  # type: ignore[attr-defined]
     return 0
 
 

@@ -68,6 +68,7 @@ class NotesAutosaver(QObject):
         self.attempts = 0
         self.tasks = TaskGroup()
         self._saving = False
+        self._closed = False
         self._draft_lock = asyncio.Lock()
         self._timer = QTimer(self, singleShot=True, interval=debounce_ms)
         self._timer.timeout.connect(self.save_now)
@@ -154,6 +155,8 @@ class NotesAutosaver(QObject):
             self._saving = False
 
     def _retry_later(self) -> None:
+        if self._closed:
+            return  # closed while a save was on its way: the draft on disk keeps the text
         delay = self.retry_ms[min(self.attempts, len(self.retry_ms) - 1)]
         self.attempts += 1
         self._set("retrying", RETRYING)
@@ -162,6 +165,7 @@ class NotesAutosaver(QObject):
 
     def close(self) -> None:
         """Stop the timers (the draft stays on disk until the server confirmed it)."""
+        self._closed = True
         self._timer.stop()
         self.tasks.cancel_all()
 

@@ -577,3 +577,40 @@ def test_invite_tokens_never_reach_the_access_log():
     assert "/visit/[token]" in logged("/visit/s3cret-Token_x")
     assert "s3cret" not in logged("/api/v1/visit-links/s3cret?tz=UTC")
     assert "/api/v1/visits/4/join" in logged("/api/v1/visits/4/join")
+
+
+def test_the_employee_must_work_in_one_of_the_clients_departments(demo_api, admin, db):
+    """The API refuses what the portal's form never offers: nurse.kim (Physiotherapy) for
+    alex.active (Counselling); reassigning a visit follows the same rule."""
+    known = ids(db)
+    body = {
+        "client_id": known["clients"]["alex.active"],
+        "employee_id": known["staff"]["nurse.kim"],
+        "service_id": known["services"]["VC-CHECK"],
+        "starts_at": at(13).isoformat(),
+        "ends_at": at(13, 30).isoformat(),
+    }
+    before = len(list(db.scalars(select(Visit))))
+    r = demo_api.post(f"{API}/visits", headers=admin, json=body)
+    assert error(r, 422)["fields"] == {
+        "employee_id": "Choose a staff member of one of this client's departments."
+    }
+    db.expire_all()
+    assert len(list(db.scalars(select(Visit)))) == before  # nothing saved
+    body["employee_id"] = known["staff"]["dr.patel"]  # Counselling and Physiotherapy
+    assert demo_api.post(f"{API}/visits", headers=admin, json=body).status_code == 201
+
+    from vtconnect_care.server.errors import ApiError
+    from vtconnect_care.server.models import Staff
+    from vtconnect_care.server.services import visit_admin
+
+    visit = db.scalars(select(Visit).order_by(Visit.id.desc())).first()
+    olivia = db.scalar(select(Staff).where(Staff.username == "olivia.admin"))
+    settings = demo_api.app.state.settings
+    with pytest.raises(ApiError) as refused:
+        visit_admin.reassign(
+            db, settings, olivia, visit.id, employee_id=known["staff"]["nurse.kim"]
+        )
+    assert refused.value.fields == {
+        "employee_id": "Choose a staff member of one of this client's departments."
+    }

@@ -13,7 +13,7 @@ from vtconnect_care.domain.roles import can_manage_clients, can_see_client
 
 from .. import audit
 from ..errors import ApiError, forbidden, not_found, validation
-from ..models import Association, Client, Service, Staff, Visit
+from ..models import Association, Client, Service, Staff, StaffDepartment, Visit
 from ..settings import Settings
 from .accounts import staff_view
 
@@ -123,6 +123,29 @@ def _client_departments(db: Session, client_id: int) -> list[int]:
     )
 
 
+EMPLOYEE_NOT_IN_DEPARTMENTS = "Choose a staff member of one of this client's departments."
+EMPLOYEE_NOT_ACTIVE = "Choose an active staff member of your organisation."
+
+
+def _employee_problem(db: Session, employee: Staff | None, org: int, client_id: int) -> str | None:
+    """Why this employee may not be assigned to a visit of this client, or None.
+
+    The employee must be active in the organisation and, when the client is associated with
+    departments, work in one of them (the same staff the portal's form offers)."""
+    if employee is None or employee.organization_id != org or not employee.active:
+        return EMPLOYEE_NOT_ACTIVE
+    departments = _client_departments(db, client_id)
+    if not departments:
+        return None
+    shared = db.scalar(
+        select(StaffDepartment.staff_id).where(
+            StaffDepartment.staff_id == employee.id,
+            StaffDepartment.department_id.in_(departments),
+        )
+    )
+    return None if shared is not None else EMPLOYEE_NOT_IN_DEPARTMENTS
+
+
 def create_visit(
     db: Session,
     settings: Settings,
@@ -148,8 +171,12 @@ def create_visit(
     elif client.status == ClientStatus.INACTIVE.value:
         problems["client_id"] = "This client is inactive. Activate the client first."
     employee = db.get(Staff, employee_id)
-    if employee is None or employee.organization_id != org or not employee.active:
-        problems["employee_id"] = "Choose an active staff member of your organisation."
+    if "client_id" not in problems:
+        problem = _employee_problem(db, employee, org, client_id)
+    else:
+        problem = _employee_problem(db, employee, org, -1)  # the client is not valid anyway
+    if problem:
+        problems["employee_id"] = problem
     service = db.get(Service, service_id)
     if service is None or service.organization_id != org:
         problems["service_id"] = "Choose a service of your organisation."
@@ -250,8 +277,9 @@ def reassign(
             "The employee has clocked in to this visit: it can no longer be reassigned.",
         )
     employee = db.get(Staff, employee_id)
-    if employee is None or employee.organization_id != staff.organization_id or not employee.active:
-        raise validation({"employee_id": "Choose an active staff member of your organisation."})
+    problem = _employee_problem(db, employee, staff.organization_id, visit.client_id)
+    if problem or employee is None:
+        raise validation({"employee_id": problem or EMPLOYEE_NOT_ACTIVE})
     if visit.employee_id != employee.id:
         old = visit.employee_id
         visit.employee_id = employee.id

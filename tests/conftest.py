@@ -36,6 +36,31 @@ def _fresh_pg_schema(base_url: str) -> str:
     return f"{base_url}{sep}options=-csearch_path%3D{schema}"
 
 
+@pytest.fixture(autouse=True)
+def _dispose_engines_after_each_test() -> Iterator[None]:
+    """Every SQLAlchemy engine a test opened gives its pooled connections back at the end.
+
+    On PostgreSQL, pools left to the garbage collector piled up until the server refused new
+    clients ("too many clients already") a couple of hundred tests in."""
+    import weakref
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    engines: weakref.WeakSet = weakref.WeakSet()
+
+    def remember(conn) -> None:  # type: ignore[no-untyped-def]
+        engines.add(conn.engine)
+
+    event.listen(Engine, "engine_connect", remember)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "engine_connect", remember)
+        for engine in list(engines):
+            engine.dispose()
+
+
 @pytest.fixture
 def database_url(tmp_path: Path) -> str:
     if PG_URL:

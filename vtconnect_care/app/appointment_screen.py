@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .widgets import MessageLabel, card, label
+from .widgets import MessageLabel, card, label, scaled_font
 
 PERSON_ROLE = Qt.ItemDataRole.UserRole
 SELECT_SOMEONE = "Select the people you want to host, then choose Host."
@@ -159,9 +159,8 @@ class AppointmentScreen(QWidget):
                 continue
             header = QListWidgetItem(title.upper())
             header.setFlags(Qt.ItemFlag.NoItemFlags)
-            font = header.font()
+            font = scaled_font(header.font(), 0.85)
             font.setBold(True)
-            font.setPointSizeF(font.pointSizeF() * 0.85)
             header.setFont(font)
             self.people.addItem(header)
             for person in members:

@@ -74,3 +74,16 @@ def hamburger_icon(size: int = 24, colour: str = "#1f5f7a"):
         painter.drawRoundedRect(int(size * 0.15), int(y), int(size * 0.7), bar, bar / 2, bar / 2)
     painter.end()
     return QIcon(pix)
+
+
+def scaled_font(font, factor: float):
+    """A copy of ``font`` scaled by ``factor``, whether it is sized in points or in pixels
+    (style sheets size fonts in pixels, and then ``pointSizeF()`` is -1)."""
+    from PySide6.QtGui import QFont
+
+    scaled = QFont(font)
+    if scaled.pointSizeF() > 0:
+        scaled.setPointSizeF(scaled.pointSizeF() * factor)
+    elif scaled.pixelSize() > 0:
+        scaled.setPixelSize(max(1, round(scaled.pixelSize() * factor)))
+    return scaled

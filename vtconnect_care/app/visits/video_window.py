@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QFont, QImage, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QCloseEvent, QColor, QImage, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import resources
+from ..widgets import scaled_font
 from . import icons
 from .notes import NotesPanel
 
@@ -145,9 +146,7 @@ class VideoStage(QWidget):
                 p.drawText(box, Qt.AlignmentFlag.AlignCenter, self.name)
         else:
             p.setPen(QColor("#c5ced6"))
-            font = QFont(p.font())
-            font.setPointSizeF(font.pointSizeF() * 1.2)
-            p.setFont(font)
+            p.setFont(scaled_font(p.font(), 1.2))
             p.drawText(
                 self.rect().adjusted(24, 24, -24, -24),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,

@@ -8,7 +8,8 @@ Listing and opening may block (OpenCV probes, PortAudio): callers run them on a 
 
 from __future__ import annotations
 
-from typing import Protocol
+import logging
+from typing import Any, Protocol
 
 from vtconnect_care.client.app_config import DevicesPolicy
 from vtconnect_care.client.media import (
@@ -26,6 +27,8 @@ from vtconnect_care.client.media import (
     list_microphones,
     list_speakers,
 )
+
+log = logging.getLogger("vtconnect.app.devices")
 
 KINDS = ("camera", "microphone", "speaker")
 
@@ -108,3 +111,40 @@ def provider_for(policy: DevicesPolicy) -> DeviceProvider:
     if policy is DevicesPolicy.NONE:
         return NoDevices()
     return SystemDevices()
+
+
+def choose_device(provider: Any, kind: str, preferred: str | None = None) -> Device | None:
+    """The device named ``preferred``, else the first of its kind, else None (also when the
+    listing fails: a failing probe never stops a call). Blocks: call it off the loop."""
+    if provider is None:
+        return None
+    try:
+        devices = provider.list(kind)
+    except Exception:  # noqa: BLE001
+        log.exception("listing %s devices failed", kind)
+        return None
+    for device in devices:
+        if preferred and device.name == preferred:
+            return device
+    return devices[0] if devices else None
+
+
+def open_device(
+    provider: Any, kind: str, device: Device | None, *, start: bool = False, wait: float = 0.0
+) -> Any:
+    """``device`` opened through ``provider`` (and started, if asked; a camera then has ``wait``
+    seconds for its first picture), or None when there is none or it fails. Blocks."""
+    if device is None:
+        return None
+    try:
+        source = getattr(provider, f"open_{kind}")(device)
+        if start:
+            source.start()
+            opened = getattr(source, "opened", None)
+            if wait and opened is not None and not opened.wait(wait):
+                source.close()
+                return None
+        return source
+    except Exception as exc:  # noqa: BLE001 - PortAudioError, OpenCV: a stand-in takes over
+        log.info("opening the %s failed: %s", kind, exc)
+        return None

@@ -14,11 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from vtconnect_care.client import call_http
 from vtconnect_care.client.realtime import RealtimeClient, RealtimeError, ws_url
 
+from .client_home import OfferArea
 from .tasks import TaskGroup
 
 log = logging.getLogger("vtconnect.app")
@@ -183,48 +184,24 @@ class PresenceController(QObject):
             self._offer_live(list(sessions or []))
 
 
-class FloatingOffer(QFrame):
+class FloatingOffer(OfferArea):
     """The same offer (text and a Join button) as a banner floating over a window's top."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setObjectName("Banner")
-        self.setAccessibleName("Session invitations")
         self.setAutoFillBackground(True)
-        lay = QHBoxLayout(self)
+        lay = self.layout()
         lay.setContentsMargins(16, 10, 12, 10)
-        self.text = QLabel("")
-        self.text.setWordWrap(True)
-        lay.addWidget(self.text, 1)
-        self.join_button = QPushButton("Join")
-        self.join_button.setObjectName("Primary")
-        lay.addWidget(self.join_button)
         self.dismiss_button = QPushButton("Not now")
         self.dismiss_button.setAccessibleName("Not now: hide this invitation")
         self.dismiss_button.clicked.connect(self.withdraw)
         lay.addWidget(self.dismiss_button)
-        self._on_join: Callable[[], object] | None = None
-        self.join_button.clicked.connect(self._join)
         parent.installEventFilter(self)
-        self.hide()
 
     def offer(self, text: str, button: str, on_join: Callable[[], object]) -> None:
-        self.text.setText(text)
-        self.text.setAccessibleName(text)
-        self.join_button.setText(button)
-        self.join_button.setAccessibleName(button)
-        self._on_join = on_join
+        super().offer(text, button, on_join)
         self._place()
-        self.show()
         self.raise_()
-
-    def withdraw(self) -> None:
-        self._on_join = None
-        self.hide()
-
-    def _join(self) -> None:
-        if self._on_join is not None:
-            self._on_join()
 
     def _place(self) -> None:
         parent = self.parentWidget()

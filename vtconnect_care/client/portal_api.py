@@ -151,13 +151,18 @@ class PortalApi:
         url = f"{self.base_url}{API}{path}"
         try:
             resp = self._session().request(
-                method, url, json=json, params=params, headers=headers, timeout=self.timeout
+                method,
+                url,
+                json=json,
+                params=self._query(params),
+                headers=headers,
+                timeout=self.timeout,
             )
         except requests.RequestException as exc:
             log.info("portal unreachable: %s %s: %s", method, url, exc)
             raise PortalUnreachable(UNREACHABLE, code="unreachable") from exc
         if resp.status_code >= 400:
-            error = error_from_response(resp)
+            error = self._error(resp)
             log.info("portal said %s %s on %s %s", resp.status_code, error.code, method, path)
             raise error
         try:
@@ -166,6 +171,14 @@ class PortalApi:
             raise PortalError(
                 UNEXPECTED.format(status=resp.status_code), code="bad_answer"
             ) from exc
+
+    def _query(self, params: dict | None) -> dict | None:
+        """The query string of every call (a subclass adds what all its calls share)."""
+        return params
+
+    def _error(self, resp: requests.Response) -> PortalError:
+        """The typed error for a 4xx or 5xx answer (a subclass may map its own codes)."""
+        return error_from_response(resp)
 
     async def _call(self, method: str, path: str, **kw: Any) -> Any:
         return await asyncio.to_thread(self.request_sync, method, path, **kw)

@@ -7,20 +7,11 @@ the person in ``message``); a stale notes save is ``NotesConflict`` carrying the
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from typing import Any
 
 import requests
 
-from .portal_api import (
-    API,
-    DEFAULT_TIMEOUT,
-    UNREACHABLE,
-    PortalError,
-    PortalUnreachable,
-    error_from_response,
-)
+from .portal_api import DEFAULT_TIMEOUT, PortalApi, PortalError, error_from_response
 
 
 class NotesConflict(PortalError):
@@ -31,77 +22,28 @@ class NotesConflict(PortalError):
         self.current = current
 
 
-class VisitsApi:
-    """One portal, one session token (the signed-in employee's). ``close()`` is idempotent."""
+class VisitsApi(PortalApi):
+    """The portal client with the visit endpoints; every call carries the person's time zone
+    (``tz``) so the server answers in local times. ``close()`` is idempotent."""
 
     def __init__(
         self, base_url: str, token: str | None, *, tz: str = "UTC", timeout=DEFAULT_TIMEOUT
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.token = token
+        super().__init__(base_url, token=token, timeout=timeout)
         self.tz = tz
-        self.timeout = timeout
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._lock = threading.Lock()
-        self._closed = False
 
-    # --- plumbing ------------------------------------------------------------------------------
+    def _query(self, params: dict | None) -> dict:
+        return {"tz": self.tz, **(params or {})}
 
-    def _session(self) -> requests.Session:
-        sess = getattr(self._local, "session", None)
-        if sess is None:
-            sess = requests.Session()
-            sess.headers["User-Agent"] = "VTConnectCare-App"
-            self._local.session = sess
-            with self._lock:
-                self._sessions.append(sess)
-        return sess
-
-    def request_sync(self, method: str, path: str, *, json: dict | None = None, params=None):
-        """The blocking call; only ever run on a worker thread."""
-        if self._closed:
-            raise PortalError("The app is closing.", code="closed")
-        headers = {"Accept": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        query = {"tz": self.tz, **(params or {})}
+    def _error(self, resp: requests.Response) -> PortalError:
+        error = error_from_response(resp)
+        if error.code != "notes_conflict":
+            return error
         try:
-            resp = self._session().request(
-                method,
-                f"{self.base_url}{API}{path}",
-                json=json,
-                params=query,
-                headers=headers,
-                timeout=self.timeout,
-            )
-        except requests.RequestException as exc:
-            raise PortalUnreachable(UNREACHABLE, code="unreachable") from exc
-        if resp.status_code >= 400:
-            error = error_from_response(resp)
-            if error.code == "notes_conflict":
-                try:
-                    current = dict(resp.json()["error"]["current"])
-                except (ValueError, KeyError, TypeError):
-                    current = {}
-                raise NotesConflict(
-                    error.message, current=current, code=error.code, status=error.status
-                )
-            raise error
-        try:
-            return resp.json()
-        except ValueError as exc:
-            raise PortalError("The portal gave an unexpected answer.", code="bad_answer") from exc
-
-    async def _call(self, method: str, path: str, **kw: Any) -> Any:
-        return await asyncio.to_thread(self.request_sync, method, path, **kw)
-
-    def close(self) -> None:
-        self._closed = True
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for sess in sessions:
-            sess.close()
+            current = dict(resp.json()["error"]["current"])
+        except (ValueError, KeyError, TypeError):
+            current = {}
+        return NotesConflict(error.message, current=current, code=error.code, status=error.status)
 
     # --- the employee's visits -------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Any
 
@@ -11,7 +10,7 @@ from vtconnect_care.client.engine.media_set import NO_CAMERA, NO_MICROPHONE, NO_
 from vtconnect_care.client.media import NullSink, SyntheticCamera, SyntheticTone
 from vtconnect_care.client.media.interfaces import VideoSample, VideoSource
 
-log = logging.getLogger("vtconnect.app.visits")
+from ..devices import choose_device, open_device
 
 NO_OTHER_CAMERA = "There is no other camera to switch to."
 
@@ -61,39 +60,16 @@ def open_media(name: str, provider: Any) -> tuple[MediaSet, SwitchableCamera]:
     """The first device of each kind from ``provider``, or labelled synthetic stand-ins.
     Blocks (device probing): call it off the loop."""
     notices: list[str] = []
-
-    def first(kind: str):
-        try:
-            devices = provider.list(kind) if provider is not None else []
-        except Exception:  # noqa: BLE001 - a failing probe never stops the call
-            log.exception("listing %s devices failed", kind)
-            devices = []
-        return devices[0] if devices else None
-
-    cam_dev = first("camera")
-    try:
-        camera = provider.open_camera(cam_dev) if cam_dev is not None else None
-    except Exception:  # noqa: BLE001
-        log.exception("opening the camera failed")
-        camera = None
+    cam_dev = choose_device(provider, "camera")
+    camera = open_device(provider, "camera", cam_dev)
     if camera is None:
         camera, cam_dev = SyntheticCamera(name, 640, 480), None
         notices.append(NO_CAMERA)
-    mic_dev = first("microphone")
-    try:
-        mic = provider.open_microphone(mic_dev) if mic_dev is not None else None
-    except Exception:  # noqa: BLE001
-        log.exception("opening the microphone failed")
-        mic = None
+    mic = open_device(provider, "microphone", choose_device(provider, "microphone"))
     if mic is None:
         mic = SyntheticTone()
         notices.append(NO_MICROPHONE)
-    spk_dev = first("speaker")
-    try:
-        speaker = provider.open_speaker(spk_dev) if spk_dev is not None else None
-    except Exception:  # noqa: BLE001
-        log.exception("opening the speakers failed")
-        speaker = None
+    speaker = open_device(provider, "speaker", choose_device(provider, "speaker"))
     if speaker is None:
         speaker = NullSink()
         notices.append(NO_SPEAKERS)

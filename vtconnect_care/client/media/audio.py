@@ -54,105 +54,84 @@ class _SampleBuffer:
         return out
 
 
-class MicrophoneSource:
-    """AudioSource from a sounddevice input (default device when ``device`` is None).
+class _PortAudioStream:
+    """A sounddevice stream (default device when ``device`` is None) with a bounded buffer.
 
-    ``start()`` raises ``RuntimeError`` with a sentence for the user when the device cannot be
-    opened; the caller then uses a SyntheticTone.
-    """
+    ``_open()`` raises ``RuntimeError`` with a sentence for the user when the device cannot be
+    opened; the caller then uses a synthetic stand-in. ``close()`` is idempotent."""
 
     synthetic = False
+    noun = "audio device"  # in the sentences: "No microphone", "The speakers could not..."
 
     def __init__(self, device: int | None = None) -> None:
         self.device = device
-        self.level_dbfs = -120.0
         self._buffer = _SampleBuffer(int(AUDIO_SAMPLE_RATE * BUFFER_SECONDS))
         self._stream = None
 
-    def start(self) -> None:
+    def _open(self, stream_type: str, callback) -> None:  # type: ignore[no-untyped-def]
         if self._stream is not None:
             return
         sd = load_sounddevice()
         if sd is None:
-            raise RuntimeError("No microphone: the audio system (PortAudio) is not installed.")
+            raise RuntimeError(f"No {self.noun}: the audio system (PortAudio) is not installed.")
+        try:
+            stream = getattr(sd, stream_type)(
+                samplerate=AUDIO_SAMPLE_RATE,
+                channels=1,
+                dtype="int16",
+                device=self.device,
+                callback=callback,
+                blocksize=960,
+            )
+            stream.start()
+        except Exception as exc:  # noqa: BLE001 - PortAudioError: no such device
+            raise RuntimeError(f"The {self.noun} could not be opened ({exc}).") from exc
+        self._stream = stream
 
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.stop()
+                stream.close()
+            except Exception:  # noqa: BLE001
+                log.exception("closing the %s failed", self.noun)
+
+
+class MicrophoneSource(_PortAudioStream):
+    """AudioSource from a sounddevice input; ``level_dbfs`` meters what it hears."""
+
+    noun = "microphone"
+
+    def __init__(self, device: int | None = None) -> None:
+        super().__init__(device)
+        self.level_dbfs = -120.0
+
+    def start(self) -> None:
         def callback(indata, frames, time_info, status) -> None:  # noqa: ARG001
             samples = indata[:, 0].copy()
             self.level_dbfs = dbfs(samples)
             self._buffer.push(samples)
 
-        try:
-            stream = sd.InputStream(
-                samplerate=AUDIO_SAMPLE_RATE,
-                channels=1,
-                dtype="int16",
-                device=self.device,
-                callback=callback,
-                blocksize=960,
-            )
-            stream.start()
-        except Exception as exc:  # noqa: BLE001 - PortAudioError: no such device
-            raise RuntimeError(f"The microphone could not be opened ({exc}).") from exc
-        self._stream = stream
+        self._open("InputStream", callback)
 
     def read(self, samples: int) -> np.ndarray:
         return self._buffer.pop(samples)
 
-    def close(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.stop()
-                stream.close()
-            except Exception:  # noqa: BLE001
-                log.exception("closing the microphone failed")
 
+class SpeakerSink(_PortAudioStream):
+    """AudioSink to a sounddevice output."""
 
-class SpeakerSink:
-    """AudioSink to a sounddevice output (default device when ``device`` is None)."""
-
-    synthetic = False
-
-    def __init__(self, device: int | None = None) -> None:
-        self.device = device
-        self._buffer = _SampleBuffer(int(AUDIO_SAMPLE_RATE * BUFFER_SECONDS))
-        self._stream = None
+    noun = "speakers"
 
     def start(self) -> None:
-        if self._stream is not None:
-            return
-        sd = load_sounddevice()
-        if sd is None:
-            raise RuntimeError("No speakers: the audio system (PortAudio) is not installed.")
-
         def callback(outdata, frames, time_info, status) -> None:  # noqa: ARG001
             outdata[:, 0] = self._buffer.pop(frames)
 
-        try:
-            stream = sd.OutputStream(
-                samplerate=AUDIO_SAMPLE_RATE,
-                channels=1,
-                dtype="int16",
-                device=self.device,
-                callback=callback,
-                blocksize=960,
-            )
-            stream.start()
-        except Exception as exc:  # noqa: BLE001 - PortAudioError: no such device
-            raise RuntimeError(f"The speakers could not be opened ({exc}).") from exc
-        self._stream = stream
+        self._open("OutputStream", callback)
 
     def write(self, samples: np.ndarray) -> None:
         self._buffer.push(np.asarray(samples, dtype=np.int16))
-
-    def close(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.stop()
-                stream.close()
-            except Exception:  # noqa: BLE001
-                log.exception("closing the speakers failed")
 
 
 class NullSink:

@@ -286,6 +286,18 @@ def send_welcome(db: Session, settings: Settings, client: Client, *, now: dateti
     )
 
 
+def _welcome(
+    db: Session, settings: Settings, client: Client, *, action: str, now: datetime
+) -> Client:
+    """The welcome email (R-CLIENT-4) and the audit line, committed with the change."""
+    send_welcome(db, settings, client, now=now)
+    audit.record(
+        db, now=now, action=action, actor=client, object_type="client", object_id=client.id
+    )
+    db.commit()
+    return client
+
+
 def confirm_email(db: Session, settings: Settings, token: str) -> Client:
     """R-REG-5, then R-CLIENT-4."""
     now = settings.clock.now()
@@ -294,17 +306,7 @@ def confirm_email(db: Session, settings: Settings, token: str) -> Client:
         raise ApiError(400, "link_invalid", CONFIRM_LINK_INVALID)
     client = row.account
     client.email_confirmed = True
-    send_welcome(db, settings, client, now=now)
-    audit.record(
-        db,
-        now=now,
-        action="email_confirmed",
-        actor=client,
-        object_type="client",
-        object_id=client.id,
-    )
-    db.commit()
-    return client
+    return _welcome(db, settings, client, action="email_confirmed", now=now)
 
 
 def setup_client(db: Session, settings: Settings, token: str) -> Client:
@@ -328,48 +330,18 @@ def set_credentials(
 ) -> Client:
     """R-CLIENT-3: choose username and password; then the welcome email (R-CLIENT-4)."""
     with _username_race(db):
-        return _set_credentials(
-            db,
-            settings,
-            token=token,
-            username=username,
-            password=password,
-            password_confirm=password_confirm,
-        )
-
-
-def _set_credentials(
-    db: Session,
-    settings: Settings,
-    *,
-    token: str,
-    username: str,
-    password: str,
-    password_confirm: str | None = None,
-) -> Client:
-    """R-CLIENT-3: choose username and password; then the welcome email (R-CLIENT-4)."""
-    now = settings.clock.now()
-    client = setup_client(db, settings, token)
-    errors = _username_errors(db, username)
-    problem = password_error(password, username)
-    if problem:
-        errors["password"] = problem
-    elif password_confirm is not None and password_confirm != password:
-        errors["password_confirm"] = PASSWORDS_DIFFER
-    if errors:
-        raise validation(errors)
-    tokens.spend(db, purpose=TokenPurpose.CREDENTIAL_SETUP, raw=token, now=now)
-    client.username = normalize_username(username)
-    client.email_confirmed = True
-    accounts.set_password(db, client, password, now=now)
-    send_welcome(db, settings, client, now=now)
-    audit.record(
-        db,
-        now=now,
-        action="credentials_set",
-        actor=client,
-        object_type="client",
-        object_id=client.id,
-    )
-    db.commit()
-    return client
+        now = settings.clock.now()
+        client = setup_client(db, settings, token)
+        errors = _username_errors(db, username)
+        problem = password_error(password, username)
+        if problem:
+            errors["password"] = problem
+        elif password_confirm is not None and password_confirm != password:
+            errors["password_confirm"] = PASSWORDS_DIFFER
+        if errors:
+            raise validation(errors)
+        tokens.spend(db, purpose=TokenPurpose.CREDENTIAL_SETUP, raw=token, now=now)
+        client.username = normalize_username(username)
+        client.email_confirmed = True
+        accounts.set_password(db, client, password, now=now)
+        return _welcome(db, settings, client, action="credentials_set", now=now)

@@ -171,6 +171,8 @@ class CareRoomController(QObject):
         self._set_phase("connecting")
         self._set_status(CONNECTING)
         name = req.account.get("full_name") or req.account.get("username") or "Me"
+        # the ding is read from disk (then cached) here, never on the Qt thread at the arrival
+        self.tasks.spawn(asyncio.to_thread(sounds.ding), "read the ding")
         opening = asyncio.ensure_future(
             asyncio.to_thread(
                 open_media, name, req.devices, req.settings, size=req.video_size, fps=req.fps

@@ -54,5 +54,6 @@ from __future__ import annotations
 from ..realtime import RealtimeError
 from .call import CallEngine, Event
 from .media_set import MediaSet
+from .states import EngineState
 
-__all__ = ["CallEngine", "Event", "MediaSet", "RealtimeError"]
+__all__ = ["CallEngine", "EngineState", "Event", "MediaSet", "RealtimeError"]

@@ -1,0 +1,102 @@
+"""One peer connection to one other person, the codec preference and the warm-up call."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from aiortc import RTCPeerConnection, RTCRtpSender
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from ..ice import rtc_configuration
+from .tracks import LocalAudioTrack, LocalVideoTrack
+
+log = logging.getLogger("vtconnect.call")
+
+PREFERRED = {"video": "video/VP8", "audio": "audio/opus"}  # browsers interoperate
+
+
+class Peer:
+    """One peer connection to one other person (replaced, never restarted, after a failure)."""
+
+    def __init__(self, account_id: int, pc_id: str, pc: RTCPeerConnection, offerer: bool) -> None:
+        self.account_id = account_id
+        self.pc_id = pc_id
+        self.pc = pc
+        self.offerer = offerer
+        self.created = time.monotonic()
+        self.last_media: float | None = None
+        self.video_frames = 0
+        self.audio_frames = 0
+        self.local_tracks: list[MediaStreamTrack] = []
+        self.tasks: set[asyncio.Task] = set()
+
+    def fresh(self, within: float) -> bool:
+        return self.last_media is not None and time.monotonic() - self.last_media < within
+
+    @property
+    def healthy(self) -> bool:
+        return self.pc.connectionState == "connected"
+
+    def local_sdp(self) -> str:
+        assert self.pc.localDescription is not None
+        return self.pc.localDescription.sdp
+
+    async def close(self) -> None:
+        for track in self.local_tracks:
+            track.stop()
+        with contextlib.suppress(Exception):
+            await self.pc.close()
+        for task in list(self.tasks):
+            task.cancel()
+
+
+def prefer_codecs(pc: RTCPeerConnection) -> None:
+    for transceiver in pc.getTransceivers():
+        wanted = PREFERRED.get(transceiver.kind)
+        caps = RTCRtpSender.getCapabilities(transceiver.kind).codecs
+        chosen = [c for c in caps if c.mimeType == wanted]
+        if chosen:
+            transceiver.setCodecPreferences(chosen)
+
+
+async def warm_up() -> None:
+    """One tiny call between two local peer connections, so that the first real call does not
+    pay for first-use costs (ICE gathering, DTLS, codec set-up: ~0.8 s measured here)."""
+    from ..media.synthetic import SyntheticCamera, SyntheticTone
+
+    camera = SyntheticCamera("warm-up", 160, 120)
+    tracks = [LocalVideoTrack(camera, lambda: True), LocalAudioTrack(SyntheticTone(), lambda: True)]
+    a = RTCPeerConnection(rtc_configuration([]))
+    b = RTCPeerConnection(rtc_configuration([]))
+    got = asyncio.Event()
+    readers: list[asyncio.Task] = []
+
+    async def read(track: MediaStreamTrack) -> None:
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                await track.recv()
+                if track.kind == "video":
+                    got.set()
+
+    b.on("track", lambda track: readers.append(asyncio.ensure_future(read(track))))
+    try:
+        for track in tracks:
+            a.addTrack(track)
+        prefer_codecs(a)
+        await a.setLocalDescription(await a.createOffer())
+        await b.setRemoteDescription(a.localDescription)
+        await b.setLocalDescription(await b.createAnswer())
+        await a.setRemoteDescription(b.localDescription)
+        await asyncio.wait_for(got.wait(), 10)
+    except Exception:  # noqa: BLE001 - only an optimisation
+        log.info("warm-up call failed", exc_info=True)
+    finally:
+        for track in tracks:
+            track.stop()
+        await a.close()
+        await b.close()
+        for task in readers:
+            task.cancel()

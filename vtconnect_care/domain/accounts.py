@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 
 from . import messages
+from .errors import Refusal
 
 
 class Audience(StrEnum):
@@ -69,12 +69,6 @@ def password_error(password: str, username: str | None = None) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class LoginRefusal:
-    code: str
-    message: str
-
-
 def login_refusal(
     *,
     kind: AccountKind,
@@ -82,16 +76,16 @@ def login_refusal(
     client_status: ClientStatus | None = None,
     email_confirmed: bool = True,
     staff_active: bool = True,
-) -> LoginRefusal | None:
+) -> Refusal | None:
     """R-LOGIN-4: who may sign in where, checked only after the password matched."""
     if kind is AccountKind.STAFF:
         if not staff_active:
-            return LoginRefusal("account_inactive", messages.ACCOUNT_INACTIVE)
+            return Refusal("account_inactive", messages.ACCOUNT_INACTIVE)
         return None
     if client_status is ClientStatus.INACTIVE:
-        return LoginRefusal("account_inactive", messages.ACCOUNT_INACTIVE)
+        return Refusal("account_inactive", messages.ACCOUNT_INACTIVE)
     if not email_confirmed:
-        return LoginRefusal("email_not_confirmed", messages.EMAIL_NOT_CONFIRMED)
+        return Refusal("email_not_confirmed", messages.EMAIL_NOT_CONFIRMED)
     if client_status is ClientStatus.PENDING and audience is Audience.APP:
-        return LoginRefusal("account_pending", messages.ACCOUNT_PENDING_APP)
+        return Refusal("account_pending", messages.ACCOUNT_PENDING_APP)
     return None

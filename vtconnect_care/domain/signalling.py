@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import Refusal
+
 MAX_MESSAGE_BYTES = 64 * 1024  # an SDP with many candidates is ~10 KB
 MAX_SDP_CHARS = 48 * 1024
 MAX_CANDIDATE_CHARS = 1024
@@ -14,11 +16,9 @@ CLIENT_TYPES = frozenset({"auth", "ping", "join", "leave", "begin", "end", "chat
 SIGNAL_KINDS = frozenset({"offer", "answer", "ice"})
 
 
-class ProtocolError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class ProtocolError(Refusal):
+    """A message that breaks the protocol (malformed, too large, out of order): the hub counts
+    these against the sender, unlike a room's refusal of a well-formed move."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from . import visit_messages as msg
+from .errors import Refusal
+from .times import hhmm
 
 LINK_GRACE = timedelta(minutes=15)  # R-VISIT-8
 
@@ -46,7 +48,7 @@ class EndedBy(StrEnum):
     CLOCK_OUT = "clock_out"
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(Exception):  # noqa: N818 - named for the rule it breaks
     def __init__(self, state: VirtualSessionState, event: SessionEvent) -> None:
         super().__init__(f"{event.value} is not allowed in state {state.value}")
         self.state = state
@@ -107,12 +109,6 @@ def transition(state: VirtualSessionState, event: SessionEvent) -> VirtualSessio
 def is_live(state: VirtualSessionState) -> bool:
     """The employee has opened the call and nobody has ended it (R-VISIT-13)."""
     return state in LIVE_STATES
-
-
-@dataclass(frozen=True)
-class Refusal:
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -240,11 +236,6 @@ def clock_out_warning(session: SessionFacts | None) -> str | None:
     if session is not None and is_live(session.state):
         return msg.CLOCK_OUT_WARNING
     return None
-
-
-def hhmm(when: datetime, tz: tzinfo | None = None) -> str:
-    """A time as HH:MM (24-hour) in the viewer's time zone (UTC when none is given)."""
-    return when.astimezone(tz).strftime("%H:%M") if tz else when.strftime("%H:%M")
 
 
 def client_not_joined_message(

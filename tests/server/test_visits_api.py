@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from vtconnect_care.domain import visit_messages as vmsg
-from vtconnect_care.server.models import AuditEvent, Client, OutboxMail, Service, Token, Visit
+from vtconnect_care.server.models import (
+    AuditEvent,
+    Client,
+    OutboxMail,
+    Service,
+    Token,
+    Visit,
+    VisitNoteRevision,
+)
 from vtconnect_care.server.services import visits as visit_service
 
 API = "/api/v1"
@@ -498,9 +506,7 @@ def test_r_visit_16_notes_autosave_is_versioned_and_loses_nothing(demo_api, kim,
     assert err["code"] == "notes_conflict"
     assert err["current"] == {"notes": "Client in good spirits", "version": 2}
     kept = db.scalars(
-        select(visit_service.VisitNoteRevision).where(
-            visit_service.VisitNoteRevision.visit_id == visit["id"]
-        )
+        select(VisitNoteRevision).where(VisitNoteRevision.visit_id == visit["id"])
     ).all()
     assert [(k.version, k.text, k.conflict) for k in kept] == [
         (1, "Client in", False),

@@ -338,3 +338,18 @@ class VirtualSession(Base):
     ended_by: Mapped[str | None] = mapped_column(String(16))
 
     visit: Mapped[Visit] = relationship()
+
+
+class VisitNoteRevision(Base):
+    """One saved version of a visit's notes (R-VISIT-16); conflicting saves are kept too."""
+
+    __tablename__ = "visit_note_revisions"
+    __table_args__ = (Index("ix_visit_note_revisions_visit_version", "visit_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    conflict: Mapped[bool] = mapped_column(Boolean, default=False)

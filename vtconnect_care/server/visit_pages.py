@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from vtconnect_care.domain import visit_messages as vmsg
-from vtconnect_care.domain import visits as rules
+from vtconnect_care.domain.times import long_date
 
 from .api.deps import DbDep, SettingsDep
 from .errors import ApiError
@@ -78,7 +78,6 @@ def link_view(db, settings, token: str, zone) -> dict:  # type: ignore[no-untype
         return {"status": resolution.status.value, "message": resolution.message}
     visit, vs = resolution.visit, resolution.session
     assert visit is not None and vs is not None
-    start = visit.starts_at.astimezone(zone)
     return {
         "status": "valid",
         "virtual_session_id": vs.id,
@@ -87,8 +86,8 @@ def link_view(db, settings, token: str, zone) -> dict:  # type: ignore[no-untype
         "org_name": visit.client.organization.name,
         "starts_at": visit.starts_at.astimezone(UTC).isoformat(),
         "ends_at": visit.ends_at.astimezone(UTC).isoformat(),
-        "visit_day": start.strftime("%A %d %B %Y"),
-        "visit_time": f"{rules.hhmm(visit.starts_at, zone)} to {rules.hhmm(visit.ends_at, zone)}",
+        "visit_day": long_date(visit.starts_at, zone),
+        "visit_time": visit_service.visit_time(visit, zone),
         "zone": str(zone),
     }
 

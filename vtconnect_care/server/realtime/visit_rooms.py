@@ -7,7 +7,7 @@ are present. The browser page authenticates with its invite token: ``VisitInvite
 turns a valid token into the client's principal, confined to that one room, and refuses a link
 that is superseded, expired or finished (R-VISIT-7, 8, 12) on every message.
 
-The visit's own state (services/visits.py) moves through REST calls that also tell the other
+The visit's own state (services/visits/) moves through REST calls that also tell the other
 side through ``hub.post``: the client's hang-up (R-VISIT-11) and the caregiver's (R-VISIT-12).
 """
 

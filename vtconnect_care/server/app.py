@@ -8,24 +8,63 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from vtconnect_care import __version__
 
-from . import errors
-from .api import auth, devmail, health
+from . import errors, visit_pages
+from .api import (
+    appointments,
+    auth,
+    clients,
+    devmail,
+    health,
+    organization,
+    registration,
+    sessions,
+    staff,
+)
+from .api import visits as visits_api
 from .db import make_engine, make_session_factory, migrate
+from .demo import seed
 from .mail.sender import MailSender, SmtpTransport
 from .models import OutboxMail
+from .portal import public_pages, staff_pages
+from .portal import visit_pages as portal_visit_pages
+from .realtime import hub as realtime_hub
+from .realtime import routes as realtime_routes
+from .realtime import visit_rooms
 from .settings import Settings
 
 log = logging.getLogger("vtconnect.server")
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
+API = "/api/v1"
+
+# Every router with its prefix, in the order requests are matched against them.
+ROUTERS: tuple[tuple[APIRouter, str], ...] = (
+    (health.router, ""),
+    (health.router, API),
+    (auth.router, API),
+    (devmail.router, ""),
+    (appointments.router, API),
+    (visits_api.router, API),
+    (visit_pages.router, ""),  # the client's browser page for a visit link
+    (sessions.router, API),
+    (realtime_routes.router, API),
+    (clients.router, API),
+    (staff.router, API),
+    (organization.router, API),
+    (registration.router, API),
+    (public_pages.router, ""),  # the Office Portal's pages
+    (staff_pages.router, ""),
+    (portal_visit_pages.router, ""),
+)
 
 
 def _wake_sender_after_commit(factory, app: FastAPI) -> None:  # type: ignore[no-untyped-def]
@@ -51,8 +90,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     factory = make_session_factory(engine)
 
     if settings.demo:
-        from .demo import seed
-
         seed(factory, settings)
 
     @contextlib.asynccontextmanager
@@ -100,44 +137,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _wake_sender_after_commit(factory, app)
     errors.install(app)
 
-    app.include_router(health.router)
-    app.include_router(health.router, prefix="/api/v1")
-    app.include_router(auth.router, prefix="/api/v1")
-    app.include_router(devmail.router)
     _mount_features(app)
     return app
 
 
 def _mount_features(app: FastAPI) -> None:
-    """Feature areas register their routers here (portal pages, realtime hub, visits...)."""
-    from .api import appointments as appointments_api
-
-    app.include_router(appointments_api.router, prefix="/api/v1")
-    from .api import visits as visits_api
-    from .visit_pages import router as visit_pages_router
-
-    app.include_router(visits_api.router, prefix="/api/v1")
-    app.include_router(visit_pages_router)
-    from .api import sessions as sessions_api
-    from .realtime import hub as realtime_hub
-    from .realtime import routes as realtime_routes
-
+    """The realtime hub (the visit links' authenticator in front of it), the routers, static."""
     realtime_hub.install(app)
-    from .realtime import visit_rooms
-
     visit_rooms.install(app)
-    app.include_router(sessions_api.router, prefix="/api/v1")
-    app.include_router(realtime_routes.router, prefix="/api/v1")
-    from .api import clients as clients_api
-    from .api import organization as organization_api
-    from .api import registration as registration_api
-    from .api import staff as staff_api
-    from .portal import routes as portal_routes
-
-    for router in (clients_api, staff_api, organization_api, registration_api):
-        app.include_router(router.router, prefix="/api/v1")
-    portal_routes.install(app)
+    for router, prefix in ROUTERS:
+        app.include_router(router, prefix=prefix)
     if STATIC_DIR.is_dir():
-        from fastapi.staticfiles import StaticFiles
-
         app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -10,7 +10,7 @@ APT := chromium xvfb libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11
        libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-dejavu-core \
        libpython3-dev desktop-file-utils
 
-.PHONY: run test system-deps venv server app lint bench clean
+.PHONY: run test system-deps venv forms server app lint bench clean
 
 # System packages (Debian): Chromium for browser tests, Xvfb for screenshots, PortAudio.
 system-deps:
@@ -28,14 +28,18 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The Qt Designer forms ui/*.ui -> vtconnect_care/app/forms/ui_*.py (only those that changed).
+forms: venv
+	$(BIN)/python scripts/build_ui.py
+
 server: venv
 	$(BIN)/vtconnect-server --demo --data-dir $(DATA) --port $(PORT)
 
-app: venv
+app: venv forms
 	$(BIN)/vtconnect-care --portal-url http://127.0.0.1:$(PORT)
 
 # Server with demo data in the background, then the desktop app; the server stops with the app.
-run: system-deps venv
+run: system-deps venv forms
 	@mkdir -p $(DATA)
 	@$(BIN)/vtconnect-server --demo --data-dir $(DATA) --port $(PORT) & srv=$$!; \
 	trap "kill $$srv 2>/dev/null" EXIT INT TERM; \
@@ -43,7 +47,7 @@ run: system-deps venv
 	$(BIN)/vtconnect-care --portal-url http://127.0.0.1:$(PORT); \
 	echo "App closed; stopping the server."
 
-test: system-deps venv
+test: system-deps venv forms
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: venv
@@ -55,3 +59,4 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) $(DATA) build dist *.egg-info
+	rm -f vtconnect_care/app/forms/ui_*.py

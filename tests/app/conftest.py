@@ -1,10 +1,12 @@
 """App test fixtures: a qasync loop (modelled on qasync's own tests), a real demo server
-process, an in-memory keyring back end and a window factory with injected services."""
+process, an in-memory keyring back end and a window factory with injected services; the
+compiled forms."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import runpy
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +18,11 @@ from keyring.errors import PasswordDeleteError
 from tests.conftest import PG_URL, _fresh_pg_schema
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# The screens' Qt Designer forms (ui/*.ui -> vtconnect_care/app/forms/ui_*.py): compiled here
+# too, so that pytest works in a fresh clone without `make`; only what changed is compiled.
+ROOT = Path(__file__).resolve().parents[2]
+runpy.run_path(str(ROOT / "scripts" / "build_ui.py"))["build"](quiet=True)
 
 
 # --- the event loop ------------------------------------------------------------------------

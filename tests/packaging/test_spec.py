@@ -61,6 +61,11 @@ def test_analysis_takes_the_app_its_resources_and_leaves_the_server_out(monkeypa
     assert ("resources/icons/vtconnect-care.svg", "resources/icons") in datas
     assert not [src for src, _ in datas if src.endswith(".py")]  # make_ding.py is a tool
     assert "vtconnect_care.app.module" in analysis.kwargs["hiddenimports"]
+    # the Qt Designer forms: compiled by the spec itself, packaged as modules
+    forms = sorted(f"vtconnect_care.app.forms.ui_{ui.stem}" for ui in (ROOT / "ui").glob("*.ui"))
+    assert forms and set(forms) <= set(analysis.kwargs["hiddenimports"])
+    for module in forms:
+        assert (ROOT / (module.replace(".", "/") + ".py")).is_file()
     assert "vtconnect_care.server" in analysis.kwargs["excludes"]
     for hook in analysis.kwargs["runtime_hooks"]:
         assert Path(hook).is_file()

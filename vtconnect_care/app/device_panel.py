@@ -3,6 +3,7 @@
 Each device kind has a drop-down, a Test button and an output (preview, level meter or test
 tone status). Listing and opening devices run on worker threads; pictures and levels are pulled
 by a Qt timer, never waited for. The choice of each device is saved in the user's settings.
+The forms are ui/device_panel.ui and ui/device_row.ui; the camera preview stays in code.
 """
 
 from __future__ import annotations
@@ -13,24 +14,16 @@ import logging
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QWidget
 
 from vtconnect_care.client.media import Device, SyntheticTone
 from vtconnect_care.client.media.levels import meter_fraction
 
 from .devices import KINDS, DeviceProvider
+from .forms.ui_device_panel import Ui_DevicePanelForm
+from .forms.ui_device_row import Ui_DeviceRowForm
 from .tasks import TaskGroup
 from .user_settings import UserSettings
-from .widgets import label
 
 log = logging.getLogger("vtconnect.app.devices")
 
@@ -60,32 +53,28 @@ class DeviceRow(QFrame):
         super().__init__(parent)
         self.kind = kind
         self.setObjectName("DeviceRow")
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(8)
-        lay.addWidget(label(TITLES[kind], "SectionTitle"))
-        line = QHBoxLayout()
-        self.combo = QComboBox()
-        self.combo.setAccessibleName(f"{TITLES[kind]} device")
-        self.combo.setMinimumWidth(200)
+        self.ui = Ui_DeviceRowForm()
+        self.ui.setupUi(self)
+        title = TITLES[kind]
+        self.ui.title.setText(title)
+        self.ui.title.setAccessibleName(title)
+        self.combo = self.ui.combo
+        self.combo.setAccessibleName(f"{title} device")
         self.combo.activated.connect(lambda i: self.device_chosen.emit(self.kind, i))
-        self.test_button = QPushButton("Test")
-        self.test_button.setAccessibleName(f"Test {TITLES[kind].lower()}")
+        self.test_button = self.ui.test_button
+        self.test_button.setAccessibleName(f"Test {title.lower()}")
         self.test_button.setCheckable(kind != "speaker")
         self.test_button.clicked.connect(lambda: self.test_clicked.emit(self.kind))
-        line.addWidget(self.combo, 1)
-        line.addWidget(self.test_button)
-        lay.addLayout(line)
-        if kind == "camera":
+        self.preview: QLabel | None = None
+        self.meter: QProgressBar | None = None
+        if kind == "camera":  # a video surface: made here, not in the form
             self.preview = QLabel("Camera preview")
             self.preview.setObjectName("Preview")
             self.preview.setAccessibleName("Camera preview")
             self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.preview.setFixedSize(PREVIEW_W, PREVIEW_H)
-            lay.addWidget(self.preview)
-            self.meter = None
+            self.ui.output.addWidget(self.preview)
         else:
-            self.preview = None
             self.meter = QProgressBar()
             self.meter.setRange(0, 100)
             self.meter.setTextVisible(False)
@@ -93,10 +82,10 @@ class DeviceRow(QFrame):
                 "Microphone level" if kind == "microphone" else "Speaker test level"
             )
             self.meter.setFixedHeight(12)
-            lay.addWidget(self.meter)
-        self.status = label(HINTS[kind], "Hint", wrap=True)
-        self.status.setAccessibleName(f"{TITLES[kind]} status")
-        lay.addWidget(self.status)
+            self.ui.output.addWidget(self.meter)
+        self.status = self.ui.status
+        self.status.setAccessibleName(f"{title} status")
+        self.set_status(HINTS[kind])
 
     def set_devices(self, devices: list[Device], chosen: str | None) -> None:
         self.combo.clear()
@@ -148,7 +137,6 @@ class DevicePanel(QFrame):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("Drawer")
-        self.setAccessibleName("Device test panel")
         self._provider = devices
         self._settings = settings
         self._tasks = TaskGroup()
@@ -162,30 +150,19 @@ class DevicePanel(QFrame):
         self.last_level = 0.0
         self.loaded = False
 
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(20, 18, 20, 18)
-        lay.setSpacing(18)
-        top = QHBoxLayout()
-        top.addWidget(label("Test your devices", "CardTitle"))
-        top.addStretch(1)
-        self.close_button = QPushButton("Close")
-        self.close_button.setAccessibleName("Close the device test panel")
+        self.ui = Ui_DevicePanelForm()
+        self.ui.setupUi(self)
+        self.close_button = self.ui.close_button
         self.close_button.clicked.connect(self.closed)
-        top.addWidget(self.close_button)
-        lay.addLayout(top)
-        self.synthetic_note = label("", "Banner", wrap=True)
+        self.synthetic_note = self.ui.synthetic_note
         self.synthetic_note.hide()
-        lay.addWidget(self.synthetic_note)
         self.rows = {kind: DeviceRow(kind) for kind in KINDS}
         for row in self.rows.values():
             row.test_clicked.connect(self._toggle_test)
             row.device_chosen.connect(self._choose)
-            lay.addWidget(row)
-        self.refresh_button = QPushButton("Refresh device list")
-        self.refresh_button.setAccessibleName("Refresh the device lists")
+            self.ui.rows.addWidget(row)
+        self.refresh_button = self.ui.refresh_button
         self.refresh_button.clicked.connect(self.refresh)
-        lay.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignLeft)
-        lay.addStretch(1)
 
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -207,13 +184,7 @@ class DevicePanel(QFrame):
         self.devices = found
         for kind, row in self.rows.items():
             row.set_devices(found[kind], self._settings.device(kind))
-        synthetic = bool(getattr(self._provider, "synthetic", False))
-        if synthetic:
-            self.synthetic_note.setText(
-                "Synthetic test devices are in use: a test picture and tone stand in for a "
-                "real camera and microphone on this computer."
-            )
-        self.synthetic_note.setVisible(synthetic)
+        self.synthetic_note.setVisible(bool(getattr(self._provider, "synthetic", False)))
         self.loaded = True
 
     @property

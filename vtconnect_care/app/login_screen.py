@@ -1,22 +1,17 @@
-"""The login screen: username (not the email), password, remember me, recovery (R-LOGIN-1..3)."""
+"""The login screen: username (not the email), password, remember me, recovery (R-LOGIN-1..3).
+
+The form is ui/login.ui (compiled into forms/ui_login.py); this module wires its behaviour.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QHBoxLayout,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
 
 from vtconnect_care.domain import messages
 
-from .widgets import MessageLabel, card, label
+from .forms.ui_login import Ui_LoginForm
 
-USERNAME_HINT = "Your username is NOT your email address."
 SIGNING_IN = "Signing in…"
 SIGN_IN = "Sign in"
 
@@ -31,82 +26,28 @@ class LoginScreen(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("ScreenBackground")
-        outer = QVBoxLayout(self)
-        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        box, lay = card(self)
-        box.setFixedWidth(440)
-        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignCenter)
+        self.ui = Ui_LoginForm()
+        self.ui.setupUi(self)
+        ui = self.ui
+        self.portal_label = ui.portal_label
+        self.message = ui.message
+        self.retry_button = ui.retry_button
+        self.username = ui.username
+        self.password = ui.password
+        self.remember = ui.remember
+        self.sign_in = ui.sign_in
+        self.forgot_button = ui.forgot_button
+        self.forgot_user_button = ui.forgot_user_button
+        self.portal_button = ui.portal_button
 
-        lay.addWidget(label("Sign in to VTConnect Care", "CardTitle"))
-        self.portal_label = label("", "Muted")
-        lay.addWidget(self.portal_label)
-
-        self.message = MessageLabel()
-        lay.addWidget(self.message)
-        self.retry_button = QPushButton("Retry")
-        self.retry_button.setAccessibleName("Retry connecting to the portal")
-        self.retry_button.clicked.connect(self.retry)
         self.retry_button.hide()
-        lay.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignLeft)
-
-        lay.addSpacing(4)
-        lay.addWidget(label("Username", "SectionTitle"))
-        self.username = QLineEdit()
-        self.username.setAccessibleName("Username")
-        self.username.setAccessibleDescription(USERNAME_HINT)
-        self.username.setPlaceholderText("e.g. jane.smith")
-        self.username.setMaxLength(254)
-        lay.addWidget(self.username)
-        hint = label(USERNAME_HINT, "Hint")
-        lay.addWidget(hint)
-
-        lay.addWidget(label("Password", "SectionTitle"))
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Password")
-        self.password.setMaxLength(256)
-        lay.addWidget(self.password)
-
-        self.remember = QCheckBox("Remember me on this computer")
-        self.remember.setAccessibleName("Remember me")
-        self.remember.setAccessibleDescription(
-            "Keeps you signed in using your computer's secure keyring. Your password is not saved."
-        )
-        lay.addWidget(self.remember)
-
-        self.sign_in = QPushButton(SIGN_IN)
-        self.sign_in.setObjectName("Primary")
-        self.sign_in.setAccessibleName("Sign in")
-        self.sign_in.setDefault(True)
+        self.retry_button.clicked.connect(self.retry)
         self.sign_in.clicked.connect(self._submit)
-        lay.addWidget(self.sign_in)
-
-        links = QHBoxLayout()
-        self.forgot_button = QPushButton("Forgot your password?")
-        self.forgot_button.setObjectName("Link")
-        self.forgot_button.setAccessibleName("Forgot your password?")
         self.forgot_button.clicked.connect(self._forgot)
-        self.forgot_user_button = QPushButton("Forgot your username?")
-        self.forgot_user_button.setObjectName("Link")
-        self.forgot_user_button.setAccessibleName("Forgot your username?")
         self.forgot_user_button.clicked.connect(self.show_forgot_username)
-        links.addWidget(self.forgot_button)
-        links.addStretch(1)
-        links.addWidget(self.forgot_user_button)
-        lay.addLayout(links)
-
-        self.portal_button = QPushButton("Change portal address…")
-        self.portal_button.setObjectName("Link")
-        self.portal_button.setAccessibleName("Change portal address")
         self.portal_button.clicked.connect(self.change_portal)
-        lay.addWidget(self.portal_button, 0, Qt.AlignmentFlag.AlignLeft)
-
         self.username.returnPressed.connect(self._submit)
         self.password.returnPressed.connect(self._submit)
-        self.setTabOrder(self.username, self.password)
-        self.setTabOrder(self.password, self.remember)
-        self.setTabOrder(self.remember, self.sign_in)
         self._busy = False
         self._remember_available = True
 
@@ -138,9 +79,7 @@ class LoginScreen(QWidget):
     def _forgot(self) -> None:
         username = self.username.text().strip()
         if not username:
-            self.show_error(
-                "Enter your username above, then choose “Forgot your password?” again."
-            )
+            self.show_error("Enter your username above, then choose “Forgot your password?” again.")
             self.username.setFocus()
             return
         if "@" in username:
@@ -186,6 +125,10 @@ class LoginScreen(QWidget):
     def show_info(self, text: str) -> None:
         self.message.show_info(text)
         self.retry_button.hide()
+
+    def forget_password(self) -> None:
+        """Signed in: the typed password does not linger in the form."""
+        self.password.clear()
 
     def focus_first(self) -> None:
         (self.password if self.username.text() else self.username).setFocus()

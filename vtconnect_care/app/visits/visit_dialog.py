@@ -4,20 +4,12 @@ as the server's rules say (R-VISIT-4, 5, 6, 7, 13, 15)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 
 from vtconnect_care.domain import visit_messages as vmsg
 
-from ..widgets import MessageLabel, label
+from ..forms.ui_visit_dialog import Ui_VisitDialogForm
 from . import icons
 from .schedule_view import hhmm, visit_status
 
@@ -36,64 +28,28 @@ class VisitDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Visit details")
-        self.setAccessibleName("Visit details")
-        self.setMinimumWidth(640)
+        self.ui = Ui_VisitDialogForm()  # the form: ui/visit_dialog.ui
+        self.ui.setupUi(self)
         self.detail: dict = {}
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(24, 20, 24, 20)
-        lay.setSpacing(12)
-        head = QHBoxLayout()
-        self.icon = QLabel()
-        self.icon.setAccessibleName("Virtual visit icon")
-        head.addWidget(self.icon)
-        self.title = label("", "CardTitle", wrap=True)
-        head.addWidget(self.title, 1)
-        lay.addLayout(head)
-        facts = QVBoxLayout()
-        facts.setSpacing(4)
-        self.when = label("", None, wrap=True)
-        self.service = label("", "Muted", wrap=True)
-        self.status = label("", "Muted", wrap=True)
-        self.status.setAccessibleName("Visit status")
-        for widget in (self.when, self.service, self.status):
-            facts.addWidget(widget)
-        lay.addLayout(facts)
-        self.message = MessageLabel()
+        self.icon = self.ui.icon
+        self.title = self.ui.title
+        self.when = self.ui.when
+        self.service = self.ui.service
+        self.status = self.ui.status
+        self.message = self.ui.message
         self.message.setContentsMargins(10, 8, 10, 8)
-        lay.addWidget(self.message)
-
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(14)
-        grid.setVerticalSpacing(8)
-        grid.setColumnStretch(1, 1)
         self.buttons: dict[str, QPushButton] = {}
         self.reasons: dict[str, QLabel] = {}
-        for row, (key, text) in enumerate(ORDER):
-            button = QPushButton(text)
+        for key, text in ORDER:
+            button: QPushButton = getattr(self.ui, key)
+            button.setText(text)
             button.setAccessibleName(text)
-            button.setMinimumWidth(210)
             button.clicked.connect(lambda _=False, k=key: self.action_requested.emit(k))
-            if key == "join_video":
-                button.setObjectName("Primary")
-            reason = label("", "Hint", wrap=True)
+            reason: QLabel = getattr(self.ui, f"{key}_reason")
             reason.setAccessibleName(f"{text}: why")
-            grid.addWidget(button, row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(reason, row, 1)
             self.buttons[key], self.reasons[key] = button, reason
-        lay.addLayout(grid)
-        lay.addStretch(1)
-        close = QHBoxLayout()
-        close.addStretch(1)
-        self.close_button = QPushButton("Close")
-        self.close_button.setAccessibleName("Close visit details")
+        self.close_button = self.ui.close_button
         self.close_button.clicked.connect(self.close)
-        close.addWidget(self.close_button)
-        lay.addLayout(close)
-        keys = [k for k, _ in ORDER]
-        for a, b in zip(keys, keys[1:], strict=False):
-            self.setTabOrder(self.buttons[a], self.buttons[b])
-        self.setTabOrder(self.buttons[keys[-1]], self.close_button)
 
     def set_detail(self, detail: dict, zone=None) -> None:
         """Show the visit as the server sees it; every button as its rules say."""
@@ -126,7 +82,7 @@ class VisitDialog(QDialog):
             reason.setVisible(bool(why))
             button.setToolTip(why)
             button.setAccessibleDescription(why)
-            reason.setStyleSheet("" if enabled else "color: #7b4a00;")
+            set_blocked(reason, not enabled)
         self.adjustSize()
 
     def show_error(self, text: str) -> None:
@@ -142,3 +98,12 @@ class VisitDialog(QDialog):
         for key, button in self.buttons.items():
             state = (self.detail.get("buttons") or {}).get(key) or {}
             button.setEnabled(not busy and bool(state.get("enabled")))
+
+
+def set_blocked(reason: QLabel, blocked: bool) -> None:
+    """A reason beside a button that is off reads in the warning colour (style.qss)."""
+    if reason.property("blocked") == blocked:
+        return
+    reason.setProperty("blocked", blocked)
+    reason.style().unpolish(reason)
+    reason.style().polish(reason)

@@ -7,7 +7,7 @@ Host action goes through one callable handed in by the main window (the Care Roo
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, tzinfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vtconnect_care.domain.times import time_range
+
+from . import local_time
 from .widgets import MessageLabel, card, label, scaled_font
 
 PERSON_ROLE = Qt.ItemDataRole.UserRole
@@ -27,26 +30,26 @@ SELECT_SOMEONE = "Select the people you want to host, then choose Host."
 NOBODY_TO_HOST = "There is nobody you can host yet: no active clients are associated with you."
 
 
-def _time(iso: str) -> str:
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
-    except ValueError:
-        return iso
-
-
 def _key(person: dict) -> str:
     return f"{person.get('kind', 'client')}:{person['id']}"
 
 
 class AppointmentScreen(QWidget):
+    """Times are shown in ``zone`` (the computer's when None)."""
+
     refresh_requested = Signal()
 
     def __init__(
-        self, host: Callable[[list[dict]], object], parent: QWidget | None = None
+        self,
+        host: Callable[[list[dict]], object],
+        parent: QWidget | None = None,
+        *,
+        zone: tzinfo | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ScreenBackground")
         self._host = host
+        self.zone = zone if zone is not None else local_time.zone(local_time.system_zone())
         self.can_host = False
         self.host_reason: str | None = None
         self._people: dict[str, dict] = {}
@@ -71,9 +74,7 @@ class AppointmentScreen(QWidget):
         left, left_lay = card()
         self.day_label = label("Today's appointments", "SectionTitle")
         left_lay.addWidget(self.day_label)
-        left_lay.addWidget(
-            label("Choose an appointment to select its clients.", "Hint", wrap=True)
-        )
+        left_lay.addWidget(label("Choose an appointment to select its clients.", "Hint", wrap=True))
         self.appointments = QListWidget()
         self.appointments.setAccessibleName("Today's appointments")
         self.appointments.itemActivated.connect(self._appointment_chosen)
@@ -134,15 +135,16 @@ class AppointmentScreen(QWidget):
         chosen = set(self.selected_keys())
         self.title.setText(f"Welcome, {account.get('first_name') or account.get('username')}")
         try:
-            day = datetime.fromisoformat(today.get("date", "")).strftime("%A %-d %B")
+            day = local_time.day_title(date.fromisoformat(today.get("date", "")))
             self.day_label.setText(f"Today's appointments · {day}")
-        except ValueError:
+        except (TypeError, ValueError):
             self.day_label.setText("Today's appointments")
 
         self.appointments.clear()
         for appt in today.get("appointments", []):
             names = ", ".join(c["full_name"] for c in appt.get("clients", []))
-            text = f"{_time(appt['starts_at'])}–{_time(appt['ends_at'])}   {appt['title']}"
+            when = time_range(appt["starts_at"], appt["ends_at"], self.zone, sep="–")
+            text = f"{when}   {appt['title']}"
             item = QListWidgetItem(f"{text}\n{names}" if names else text)
             item.setData(PERSON_ROLE, appt)
             item.setToolTip(names)
@@ -186,6 +188,9 @@ class AppointmentScreen(QWidget):
     def show_error(self, text: str) -> None:
         self.message.show_error(text)
 
+    def show_info(self, text: str) -> None:
+        self.message.show_info(text)
+
     def clear_message(self) -> None:
         self.message.clear_message()
 
@@ -198,9 +203,7 @@ class AppointmentScreen(QWidget):
 
     def selected_keys(self) -> list[str]:
         return [
-            it.data(PERSON_ROLE)
-            for it in self._items()
-            if it.checkState() == Qt.CheckState.Checked
+            it.data(PERSON_ROLE) for it in self._items() if it.checkState() == Qt.CheckState.Checked
         ]
 
     def selected_people(self) -> list[dict]:
@@ -226,9 +229,7 @@ class AppointmentScreen(QWidget):
 
     def _appointment_chosen(self, item: QListWidgetItem) -> None:
         appt = item.data(PERSON_ROLE) or {}
-        keys = {
-            _key({**c, "kind": "client"}) for c in appt.get("clients", []) if c.get("hostable")
-        }
+        keys = {_key({**c, "kind": "client"}) for c in appt.get("clients", []) if c.get("hostable")}
         self.select(keys)
         missing = [c["full_name"] for c in appt.get("clients", []) if not c.get("hostable")]
         if missing:

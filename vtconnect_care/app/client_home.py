@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import tzinfo
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -15,14 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from . import local_time
 from .widgets import MessageLabel, card, label
-
-
-def _when(iso: str) -> str:
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%a %-d %b, %H:%M")
-    except ValueError:
-        return iso
 
 
 class OfferArea(QFrame):
@@ -61,11 +55,14 @@ class OfferArea(QFrame):
 
 
 class ClientHome(QWidget):
+    """Times are shown in ``zone`` (the computer's when None), as 'Tue 24 Nov, 09:30'."""
+
     refresh_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, zone: tzinfo | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ScreenBackground")
+        self.zone = zone
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 24, 28, 24)
         outer.setSpacing(16)
@@ -116,12 +113,16 @@ class ClientHome(QWidget):
         self.appointments.clear()
         for a in upcoming:
             who = a.get("practitioner", {}).get("full_name", "")
-            self.appointments.addItem(f"{_when(a['starts_at'])}   {a['title']}\nwith {who}")
+            when = local_time.short_when(a["starts_at"], self.zone)
+            self.appointments.addItem(f"{when}   {a['title']}\nwith {who}")
         if not upcoming:
             self.appointments.addItem("No upcoming appointments.")
 
     def show_error(self, text: str) -> None:
         self.message.show_error(text)
+
+    def show_info(self, text: str) -> None:
+        self.message.show_info(text)
 
     def clear_message(self) -> None:
         self.message.clear_message()

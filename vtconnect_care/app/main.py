@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
-from pathlib import Path
 
 from vtconnect_care import __version__
 
@@ -28,26 +26,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def local_timezone() -> str:
-    """The IANA name of this computer's time zone (for 'today'), else UTC."""
-    if os.environ.get("TZ"):
-        return os.environ["TZ"].lstrip(":")
-    try:
-        target = os.path.realpath("/etc/localtime")
-        if "zoneinfo/" in target:
-            return target.split("zoneinfo/", 1)[1]
-        text = Path("/etc/timezone").read_text(encoding="utf-8").strip()
-        if text:
-            return text
-    except OSError:
-        pass
-    return "UTC"
-
-
 def build_services(args: argparse.Namespace):
     from vtconnect_care.client.app_config import DevicesPolicy
 
     from .devices import SystemDevices, provider_for
+    from .local_time import system_zone
     from .services import AppServices, care_room_launcher
     from .user_settings import UserSettings
 
@@ -57,7 +40,7 @@ def build_services(args: argparse.Namespace):
         devices=devices,
         launch_care_room=care_room_launcher,
         portal_flag=args.portal_url,
-        timezone=local_timezone(),
+        timezone=system_zone(),  # for "today" (Qt knows the zone on Windows too)
         devices_from_config=args.devices is None,
     )
 

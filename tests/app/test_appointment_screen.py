@@ -3,7 +3,7 @@ multi-select, filter, and Host through the Care Room seam (R-ROOM-1)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 
 from tests.app.conftest import Launches, run, wait_signal, wait_until
 from tests.app.test_login import sign_in, start
@@ -98,25 +98,62 @@ def test_staff_without_licence_cannot_host_and_sees_why(portal, make_window, qlo
     run(qloop, scenario())
 
 
-def test_placeholder_care_room_opens_through_the_seam(portal, make_window, qloop):
-    from vtconnect_care.app.care_room_placeholder import CareRoomPlaceholder
-    from vtconnect_care.app.services import placeholder_launcher
+class FakeRoom(QObject):
+    """What a Care Room launcher returns: a window whose ``finished`` the app watches."""
 
-    window = make_window(portal.url, launches=placeholder_launcher)
+    finished = Signal(object, bool)  # session id, ended
+
+    def __init__(self, request) -> None:
+        super().__init__()
+        self.request = request
+
+
+class FakeLauncher(Launches):
+    """A Care Room launcher that opens nothing and remembers what it was asked (R-ROOM-1)."""
+
+    def __call__(self, request):
+        super().__call__(request)
+        return FakeRoom(request)
+
+
+def test_host_goes_through_the_launcher_seam(portal, make_window, qloop, user_settings):
+    launcher = FakeLauncher()
+    window = make_window(portal.url, launches=launcher)
     screen = window.appointments
 
     async def scenario():
         await start(window)
         await sign_in(window, "nurse.kim")
+        window.set_devices_open(True)  # a running device test gives the camera back first
+        await wait_until(lambda: window.device_panel.loaded, what="device lists")
+        window.device_panel.rows["camera"].test_button.click()
+        await wait_until(lambda: window.device_panel.testing("camera"), what="camera test")
         screen.select_names("Bea Lindqvist")
         screen.host_button.click()
+        (request,) = launcher.requests
+        assert [p["full_name"] for p in request.people] == ["Bea Lindqvist"]
+        assert request.host["username"] == "nurse.kim" and request.session_id is None
+        assert request.api is window.controller.api and request.api.token
+        assert request.devices is window.device_panel.provider
+        assert request.settings is user_settings
+        assert not window.device_panel.testing("camera") and not window.drawer.isVisible()
         (room,) = window.controller.rooms
-        assert isinstance(room, CareRoomPlaceholder) and room.isVisible()
-        assert "Bea Lindqvist" in room.participants.item(0).text()
-        room.close()
-        room.deleteLater()
+        assert isinstance(room, FakeRoom) and room.request is request
+        assert room in window.controller.presence.rooms  # its closing offers a re-join
         window.controller.sign_out()
         await wait_signal(window.controller.state_changed)
         assert window.controller.state == "login"
 
     run(qloop, scenario())
+
+
+def test_the_app_opens_the_real_care_room_without_a_fallback(user_settings):
+    """One Care Room: the services' default launcher imports it, no stand-in window exists."""
+    import importlib.util
+
+    from vtconnect_care.app import services
+
+    default = services.AppServices(settings=user_settings).launch_care_room
+    assert default is services.care_room_launcher
+    assert not hasattr(services, "placeholder_launcher")
+    assert importlib.util.find_spec("vtconnect_care.app.care_room_placeholder") is None

@@ -1,14 +1,15 @@
 """Decides what the app does: portal choice, sign-in, remember me, home data, sign-out, expiry.
 
 Screens only display and forward intent; this controller calls the services (all network and
-disk work awaited off the Qt thread) and tells the window which screen to show.
+disk work awaited off the Qt thread) and tells its shell (app/shell.py: the main window) what
+to show. The window wires its screens' intents to the controller's methods.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -29,10 +30,8 @@ from vtconnect_care.domain import messages
 from .devices import provider_for
 from .presence import PresenceController
 from .services import AppServices, HostRequest
+from .shell import Shell
 from .tasks import TaskGroup
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 log = logging.getLogger("vtconnect.app")
 
@@ -41,16 +40,26 @@ CLIENT_NOT_ACTIVE = messages.ACCOUNT_PENDING_APP
 
 
 class AppController(QObject):
-    """One per window. ``state`` is 'starting', 'portal', 'login', 'home' or 'closed'."""
+    """One per window. ``state`` is 'starting', 'portal', 'login', 'home' or 'closed'.
+
+    ``offers`` is where the hosted and re-join offers appear for a client (an OfferArea),
+    ``staff_offers`` where they appear for staff (presence.FloatingOffer over the window)."""
 
     state_changed = Signal(str)
     home_loaded = Signal()
     login_failed = Signal(str)  # the message shown
 
-    def __init__(self, services: AppServices, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(
+        self,
+        services: AppServices,
+        shell: Shell,
+        offers: Any,
+        staff_offers: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
         self.services = services
-        self.window = window
+        self.shell = shell
         self.tasks = TaskGroup()
         self.api: PortalApi | None = None
         self.account: dict | None = None
@@ -62,15 +71,9 @@ class AppController(QObject):
         self._refresh = QTimer(self)
         self._refresh.setInterval(int(services.refresh_seconds * 1000))
         self._refresh.timeout.connect(self.refresh)
-        login = window.login
-        login.submitted.connect(self.sign_in)
-        login.forgot_password.connect(self.forgot_password)
-        login.retry.connect(self.retry)
-        login.change_portal.connect(self.change_portal)
-        window.appointments.refresh_requested.connect(self.refresh)
-        window.client_home.refresh_requested.connect(self.refresh)
-        window.sign_out_requested.connect(self.sign_out)
-        self.presence = PresenceController(window.client_home.offers, self.join, parent=self)
+        self.presence = PresenceController(
+            offers, self.join, staff_offers=staff_offers, parent=self
+        )
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -90,7 +93,7 @@ class AppController(QObject):
         if self.system.problem:
             log.warning("system config %s ignored: %s", self.system.path, self.system.problem)
         if self.services.devices_from_config:
-            self.window.set_device_provider(provider_for(self.system.devices))
+            self.shell.set_device_provider(provider_for(self.system.devices))
         try:
             choice = resolve_portal_url(
                 flag=self.services.portal_flag,
@@ -104,18 +107,18 @@ class AppController(QObject):
             )
         if choice.url is None:
             self._set_state("portal")
-            url = await self.window.ask_portal(None)
+            url = await self.shell.ask_portal(None)
             if url is None:
-                self.window.close()
+                self.shell.close()
                 return
             self.services.settings.portal_url = url
             choice = PortalChoice(url, PortalSource.USER, True)
         self.portal = choice
-        login = self.window.login
-        login.set_portal(choice.url, choice.can_change)
-        login.reset(self.services.settings.last_username, self.services.settings.remember_me)
+        shell = self.shell
+        shell.set_portal(choice.url, choice.can_change)
+        shell.reset_login(self.services.settings.last_username, self.services.settings.remember_me)
         if not await asyncio.to_thread(self.services.session_store.available):
-            login.set_remember_available(False)
+            shell.set_remember_available(False)
         await self._restore()
 
     async def _restore(self) -> None:
@@ -124,11 +127,9 @@ class AppController(QObject):
         if saved is None:
             self.show_login()
             return
-        login = self.window.login
-        self.window.show_login()
-        login.username.setText(saved.username)
-        login.remember.setChecked(True)
-        login.set_busy(True)
+        self.shell.reset_login(saved.username, True)  # "Signing in…" as that person
+        self.shell.show_login()
+        self.shell.set_busy(True)
         api = self.services.api_factory(url)
         api.token = saved.token
         try:
@@ -150,44 +151,43 @@ class AppController(QObject):
         await self._enter(api, account)
 
     def show_login(self, *, error: str | None = None, info: str | None = None, retry=False):
-        login = self.window.login
-        login.set_busy(False)
-        self.window.show_login()
+        self.shell.set_busy(False)
+        self.shell.show_login()
         if error:
-            login.show_error(error, retry=retry)
+            self.shell.show_message(error, error=True, retry=retry)
             self.login_failed.emit(error)
         elif info:
-            login.show_info(info)
+            self.shell.show_message(info)
         self._set_state("login")
 
     def retry(self) -> None:
         action, self._retry = self._retry, None
         if action is not None:
-            self.window.login.set_busy(True)
+            self.shell.set_busy(True)
             self.tasks.spawn(action(), "retry")
         else:
-            self.window.login.submit()
+            self.shell.submit_login()
 
     def change_portal(self) -> None:
         self.tasks.spawn(self._change_portal(), "change portal")
 
     async def _change_portal(self) -> None:
-        url = await self.window.ask_portal(self.portal_url)
+        url = await self.shell.ask_portal(self.portal_url)
         if url is None or url == self.portal_url:
             return
         self.services.settings.portal_url = url
         self.portal = PortalChoice(url, PortalSource.USER, True)
-        self.window.login.set_portal(url, True)
-        self.window.login.show_info(f"Portal address changed to {url}.")
+        self.shell.set_portal(url, True)
+        self.shell.show_message(f"Portal address changed to {url}.")
 
     # --- sign in -----------------------------------------------------------------------------
 
     def sign_in(self, username: str, password: str, remember: bool) -> None:
-        self.window.login.set_busy(True)  # "Signing in…" at once, before any network
+        self.shell.set_busy(True)  # "Signing in…" at once, before any network
         self.tasks.spawn(self._sign_in(username, password, remember), "sign in")
 
     async def _sign_in(self, username: str, password: str, remember: bool) -> None:
-        self.window.login.set_busy(True)
+        self.shell.set_busy(True)
         api = self.services.api_factory(self.portal_url)
         try:
             result = await api.login(username, password)
@@ -214,34 +214,33 @@ class AppController(QObject):
             await asyncio.to_thread(store.save, self.portal_url, username, result.token)
         else:
             await asyncio.to_thread(store.clear, self.portal_url)
-        self.window.login.password.clear()
-        await self._enter(api, account)
+        await self._enter(api, account)  # the shell forgets the typed password
 
     def forgot_password(self, username: str) -> None:
-        self.window.login.set_busy(True, "Sending…")
+        self.shell.set_busy(True, "Sending…")
         self.tasks.spawn(self._forgot(username), "forgot password")
 
     async def _forgot(self, username: str) -> None:
-        login = self.window.login
-        login.set_busy(True, "Sending…")
+        shell = self.shell
+        shell.set_busy(True, "Sending…")
         api = self.services.api_factory(self.portal_url)
         try:
             text = await api.forgot_password(username)
         except PortalError as exc:
-            login.set_busy(False)
-            login.show_error(exc.message, retry=isinstance(exc, PortalUnreachable))
+            shell.set_busy(False)
+            shell.show_message(exc.message, error=True, retry=isinstance(exc, PortalUnreachable))
             return
         finally:
             api.close()
-        login.set_busy(False)
-        login.show_info(text)
+        shell.set_busy(False)
+        shell.show_message(text)
 
     # --- home --------------------------------------------------------------------------------
 
     async def _enter(self, api: PortalApi, account: dict) -> None:
         self.api = api
         self.account = account
-        self.window.show_home(account)
+        self.shell.show_home(account)
         self._set_state("home")
         self._refresh.start()
         # hosted and re-join offers (R-ROOM-1, R-ROOM-9)
@@ -261,20 +260,17 @@ class AppController(QObject):
             if account.get("kind") == "staff":
                 today = await api.appointments_today(self.services.timezone)
                 candidates = await api.hosting_candidates()
-                screen = self.window.appointments
-                screen.set_data(account, today, candidates)
+                self.shell.show_staff_home(account, today, candidates)
             else:
                 practitioners = await api.my_practitioners()
                 upcoming = await api.my_appointments()
-                screen = self.window.client_home
-                screen.set_data(account, practitioners, upcoming)
+                self.shell.show_client_home(account, practitioners, upcoming)
         except SessionExpired as exc:
             await self.session_lost(exc.message or messages.SESSION_EXPIRED)
             return
         except PortalError as exc:
-            self.window.current_home().show_error(exc.message)
+            self.shell.show_message(exc.message, error=True)
             return
-        screen.clear_message()
         self.home_loaded.emit()
 
     async def session_lost(self, message: str) -> None:
@@ -297,13 +293,13 @@ class AppController(QObject):
     def _launch(self, people: tuple, session_id: int | None) -> object:
         if self.api is None or self.account is None:
             return None
-        self.window.set_devices_open(False)  # device tests release the camera first
+        self.shell.release_devices()  # device tests release the camera first
         request = HostRequest(
             self.account,
             people,
             self.api,
             session_id,
-            self.window.device_panel.provider,
+            self.shell.device_provider(),
             self.services.settings,
         )
         room = self.services.launch_care_room(request)
@@ -336,10 +332,10 @@ class AppController(QObject):
             api.close()
         if forget and self.portal_url:
             await asyncio.to_thread(self.services.session_store.clear, self.portal_url)
-        self.window.login.reset(
+        self.shell.reset_login(
             self.services.settings.last_username, self.services.settings.remember_me
         )
-        self.window.show_signed_out()
+        self.shell.show_signed_out()
 
     def shutdown(self) -> None:
         """At window close (idempotent): stop timers and tasks, close the API client."""

@@ -32,7 +32,10 @@ REJOIN_BUTTON = "Re-join"
 
 
 class PresenceController(QObject):
-    """Feeds an ``OfferArea`` (``offer(text, button, on_join)``, ``withdraw()``)."""
+    """Feeds an ``OfferArea`` (``offer(text, button, on_join)``, ``withdraw()``): ``offers`` on
+    the client's home, ``staff_offers`` (a FloatingOffer over the window) for staff, who have
+    no client home; colleagues can be hosted too (R-HOST-2) and a host may re-join (R-ROOM-9).
+    """
 
     offer_changed = Signal(object)  # the session offered, or None
 
@@ -41,12 +44,13 @@ class PresenceController(QObject):
         offers: Any,
         open_room: Callable[[int], Any],
         *,
+        staff_offers: Any = None,
         realtime_factory: Callable[..., RealtimeClient] = RealtimeClient,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.client_offers = offers
-        self.staff_offers: FloatingOffer | None = None
+        self.staff_offers = staff_offers
         self.offers = offers
         self.open_room = open_room
         self.realtime_factory = realtime_factory
@@ -64,11 +68,8 @@ class PresenceController(QObject):
     def start(self, portal_url: str, token: str, account: dict) -> None:
         self.stop()
         self.account, self._portal, self._token = account, portal_url, token
-        if account.get("kind") == "staff" and self.staff_offers is None:
-            # colleagues can be hosted too (R-HOST-2), and a host may re-join (R-ROOM-9):
-            # staff have no client home, so the offer floats over the main window
-            self.staff_offers = FloatingOffer(self.client_offers.window())
-        self.offers = self.staff_offers if account.get("kind") == "staff" else self.client_offers
+        staff = account.get("kind") == "staff" and self.staff_offers is not None
+        self.offers = self.staff_offers if staff else self.client_offers
         self._rt = self.realtime_factory(
             ws_url(portal_url), token, on_message=self._on_message, on_state=self._on_state
         )

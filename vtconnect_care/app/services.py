@@ -30,20 +30,10 @@ class HostRequest:
 CareRoomLauncher = Callable[[HostRequest], Any]
 
 
-def placeholder_launcher(request: HostRequest) -> Any:
-    from .care_room_placeholder import CareRoomPlaceholder
-
-    window = CareRoomPlaceholder(request)
-    window.show()
-    return window
-
-
 def care_room_launcher(request: HostRequest) -> Any:
-    """The Care Room when it is installed (vtconnect_care.app.care_room), else the placeholder."""
-    try:
-        from .care_room import open_care_room
-    except ImportError:
-        return placeholder_launcher(request)
+    """The app's Care Room (vtconnect_care.app.care_room), imported when first opened."""
+    from .care_room import open_care_room
+
     return open_care_room(request)
 
 

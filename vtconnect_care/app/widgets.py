@@ -1,9 +1,11 @@
-"""Small shared widgets: cards, message boxes inside a screen, section titles."""
+"""Small shared widgets: cards, message boxes inside a screen, section titles, the menu icon."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from . import resources
 
 
 def card(parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
@@ -59,21 +61,8 @@ class MessageLabel(QLabel):
 
 
 def hamburger_icon(size: int = 24, colour: str = "#1f5f7a"):
-    """Three bars, drawn (no font needed for the glyph)."""
-    from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-
-    pix = QPixmap(size, size)
-    pix.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pix)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(colour))
-    bar = max(2, size // 10)
-    for i in range(3):
-        y = size * (0.25 + 0.25 * i) - bar / 2
-        painter.drawRoundedRect(int(size * 0.15), int(y), int(size * 0.7), bar, bar / 2, bar / 2)
-    painter.end()
-    return QIcon(pix)
+    """Three bars: resources/icons/hamburger.svg in ``colour``."""
+    return resources.icon("hamburger", colour, size)
 
 
 def scaled_font(font, factor: float):

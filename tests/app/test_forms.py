@@ -53,11 +53,14 @@ def test_the_compiled_forms_are_not_in_git():
 
 
 def test_screens_are_built_from_their_forms(qapp):
+    from vtconnect_care.app import resources
     from vtconnect_care.app.forms.ui_login import Ui_LoginForm
     from vtconnect_care.app.forms.ui_portal_dialog import Ui_PortalDialog
     from vtconnect_care.app.login_screen import LoginScreen
     from vtconnect_care.app.portal_dialog import PortalDialog
     from vtconnect_care.app.visits.visit_dialog import ORDER, VisitDialog
+
+    qapp.setStyleSheet(resources.style_sheet())
 
     login = LoginScreen()
     assert isinstance(login.ui, Ui_LoginForm) and login.username is login.ui.username
@@ -67,6 +70,9 @@ def test_screens_are_built_from_their_forms(qapp):
     assert isinstance(dialog.ui, Ui_PortalDialog)
     assert dialog.edit.text() == "https://care.example.org"
     assert dialog.ok_button.text() == "Continue"
+    dialog.show()  # styled as the primary action, though the form polished it first
+    assert dialog.ok_button.palette().button().color().name() == "#1f6f8b"
+    dialog.close()
     visit = VisitDialog()
     assert [b.text() for b in visit.buttons.values()] == [text for _key, text in ORDER]
     assert visit.buttons["join_video"].property("styleClass") == "Primary"

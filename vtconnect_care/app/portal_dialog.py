@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from vtconnect_care.client.app_config import normalize_portal_url, portal_url_error
 
 from .forms.ui_portal_dialog import Ui_PortalDialog
+from .widgets import grow_to_fit, repolish
 
 
 class PortalDialog(QDialog):
@@ -28,15 +30,21 @@ class PortalDialog(QDialog):
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Continue")
         self.ok_button.setAccessibleName("Continue")
-        self.ok_button.setProperty("styleClass", "Primary")
+        self.ok_button.setObjectName("Primary")
+        repolish(self.ok_button)  # the form's layout polished it already
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        grow_to_fit(self)
 
     def _accept(self) -> None:
         problem = portal_url_error(self.edit.text())
         if problem:
             self.message.show_error(problem)
+            grow_to_fit(self)
             self.edit.setFocus()
             return
         self.url = normalize_portal_url(self.edit.text())

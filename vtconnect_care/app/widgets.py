@@ -27,6 +27,28 @@ def label(text: str, name: str | None = None, *, wrap: bool = False) -> QLabel:
     return widget
 
 
+def repolish(widget: QWidget) -> None:
+    """Apply the style sheet again after a property or object name that it matches changed
+    (Qt styles a widget once, when it is first polished)."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def grow_to_fit(window: QWidget) -> None:
+    """Make a window tall enough for its wrapped text at its width: a window does not grow
+    for its labels' height-for-width by itself, and a message shown later was cut off."""
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.invalidate()
+    needed = layout.totalHeightForWidth(window.width())
+    if needed > window.height():
+        window.resize(window.width(), needed)
+
+
+PADDING = 11  # a message's text to its box: the style's 10 px inside a 1 px border
+
+
 class MessageLabel(QLabel):
     """An inline message: error or info; hidden when empty, announced via its accessible name."""
 
@@ -35,6 +57,10 @@ class MessageLabel(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setAccessibleName("Message")
+        # the text's distance to the box that style.qss draws (left, top, right, bottom): as
+        # contents margins, which count in heightForWidth; applied after each restyle, which
+        # may reset them
+        self.padding = (PADDING, PADDING, PADDING, PADDING)
         self.hide()
 
     def show_error(self, text: str) -> None:
@@ -45,8 +71,8 @@ class MessageLabel(QLabel):
 
     def _show(self, text: str, kind: str) -> None:
         self.setObjectName(kind)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        repolish(self)
+        self.setContentsMargins(*self.padding)
         self.setText(text)
         self.setAccessibleDescription(text)
         self.show()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 from vtconnect_care.domain import visit_messages as vmsg
 
 from ..forms.ui_visit_dialog import Ui_VisitDialogForm
+from ..widgets import grow_to_fit, repolish
 from . import icons
 from .schedule_view import hhmm, visit_status
 
@@ -37,7 +38,7 @@ class VisitDialog(QDialog):
         self.service = self.ui.service
         self.status = self.ui.status
         self.message = self.ui.message
-        self.message.setContentsMargins(10, 8, 10, 8)
+        self.message.padding = (21, 19, 21, 19)  # roomier than on a screen
         self.buttons: dict[str, QPushButton] = {}
         self.reasons: dict[str, QLabel] = {}
         for key, text in ORDER:
@@ -87,9 +88,11 @@ class VisitDialog(QDialog):
 
     def show_error(self, text: str) -> None:
         self.message.show_error(text)
+        grow_to_fit(self)
 
     def show_info(self, text: str) -> None:
         self.message.show_info(text)
+        grow_to_fit(self)
 
     def clear_message(self) -> None:
         self.message.clear_message()
@@ -105,5 +108,4 @@ def set_blocked(reason: QLabel, blocked: bool) -> None:
     if reason.property("blocked") == blocked:
         return
     reason.setProperty("blocked", blocked)
-    reason.style().unpolish(reason)
-    reason.style().polish(reason)
+    repolish(reason)

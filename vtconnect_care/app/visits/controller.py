@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
@@ -20,6 +19,7 @@ from vtconnect_care.client.portal_api import PortalError, SessionExpired
 from vtconnect_care.client.visits_api import VisitsApi
 from vtconnect_care.domain import visit_messages as vmsg
 
+from .. import local_time
 from ..tasks import TaskGroup
 from .call import VisitCall
 from .drafts import DraftStore, default_dir
@@ -62,7 +62,7 @@ class VisitsController(QObject):
         self.view = view
         self.api_source = api_source
         self.timezone = timezone
-        self.zone = ZoneInfo(timezone)
+        self.zone = local_time.zone(timezone)  # no zone data: the local offset
         self.provider_source = provider_source
         self.drafts = drafts or DraftStore(default_dir())
         self.ice_servers = ice_servers

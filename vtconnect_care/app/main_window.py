@@ -122,10 +122,11 @@ class MainWindow(QMainWindow):
         self.device_panel.closed.connect(self.release_devices)
         self.staff_nav.chosen.connect(self.show_staff_screen)
         self.stack.currentChanged.connect(self._screen_changed)
-        QShortcut(QKeySequence("Ctrl+D"), self, activated=self.header.hamburger.toggle)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.release_devices)
+        QShortcut(QKeySequence("Ctrl+D"), self).activated.connect(self.header.hamburger.toggle)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(self.release_devices)
         for key, which in (("Ctrl+1", APPOINTMENTS), ("Ctrl+2", SCHEDULE)):
-            QShortcut(QKeySequence(key), self, activated=lambda w=which: self._nav_key(w))
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda w=which: self._nav_key(w))
 
     # --- flow --------------------------------------------------------------------------------
 

@@ -115,13 +115,13 @@ def test_host_waits_dings_begins_chats_and_ends(
         # R-ROOM-3: the hamburger turns the camera off and on; the self view says so
         room.camera_action.trigger()
         assert not c.camera_on and c.engine.camera_enabled is False
-        assert room.self_view.placeholder == "Your camera is off"
+        assert room.self_view.caption == "Your camera is off"
         room.camera_action.trigger()
-        assert c.camera_on and room.self_view.placeholder == ""
+        assert c.camera_on and room.self_view.caption == ""
         # ... and the other person's camera off is shown on their tile and in the status
         alex.send("camera off")
         await wait_until(lambda: tile.camera_off, 10, "camera off seen")
-        assert "Alex Morgan's camera is off" in tile.placeholder
+        assert "Alex Morgan's camera is off" in tile.caption
         assert room.status.text() == "Alex Morgan's camera is off."
         alex.send("camera on")
         await wait_until(lambda: not tile.camera_off, 10, "camera on seen")

@@ -10,7 +10,7 @@ from vtconnect_care.client.engine import CallEngine
 from .conftest import FPS, SIZE, RecordingDevices
 
 
-def quick_engine(portal_url, token, media, *, on_event, on_video_frame):
+def quick_engine(portal_url, token, media, ice_servers, *, on_event, on_video_frame):
     return CallEngine(
         portal_url,
         token,

@@ -15,9 +15,11 @@ from vtconnect_care.app.care_room.controller import (
     CareRoomController,
     RoomRequest,
 )
-from vtconnect_care.app.care_room.frames import FrameStore, is_dark
-from vtconnect_care.app.care_room.media import open_media
-from vtconnect_care.app.care_room.video import RemoteTile, SelfView, VideoGrid, grid_shape
+from vtconnect_care.app.call.frames import FrameStore, is_dark
+from vtconnect_care.app.call.grid import VideoGrid, grid_shape
+from vtconnect_care.app.call.media import open_media
+from vtconnect_care.app.call.states import CallPhase
+from vtconnect_care.app.call.tiles import RemoteTile, SelfView
 from vtconnect_care.client.engine.media_set import NO_CAMERA
 from vtconnect_care.client.media import SyntheticCamera
 
@@ -54,17 +56,17 @@ def test_store_keeps_only_the_latest_frame_and_tiles_convert_only_what_they_pain
     store = FrameStore()
     tile = RemoteTile(7, "Alex Morgan", store)
     tile.resize(320, 240)
-    assert tile.placeholder == "Connecting…"
+    assert tile.caption == "Connecting…"
     frames = [frame(100 + i) for i in range(30)]
     for f in frames:
         store.put(7, f)
     assert store.get(7).frame is frames[-1] and store.get(7).seq == 30
     tile.set_state("connected", False)
-    assert tile.due() and tile.placeholder == ""
+    assert tile.due() and tile.caption == ""
     image = tile.grab().toImage()
     assert tile.converted == 1 and not tile.due()  # 29 frames were never converted
     centre = image.pixelColor(160, 100)
-    assert abs(centre.red() - 129) < 30  # the picture, not a placeholder
+    assert abs(centre.red() - 129) < 30  # the picture, not a caption
     tile.grab()
     assert tile.converted == 1  # nothing new: the cached picture
 
@@ -76,36 +78,38 @@ def test_black_pictures_mean_camera_off(qapp):
     assert store.get(3).dark
     tile = RemoteTile(3, "Alex Morgan", store)
     tile.set_state("connected", True)
-    assert tile.placeholder == "Alex Morgan's camera is off"
+    assert tile.caption == "Alex Morgan's camera is off"
     assert tile.accessibleDescription() == "Alex Morgan: camera off"
 
 
 def test_self_view_states(qapp):
     view = SelfView("Priya Patel")
-    assert view.placeholder == "Starting your camera…"
+    assert view.caption == "Starting your camera…"
     camera = SyntheticCamera("Priya Patel", 160, 120, 15)
     view.set_source(camera, no_camera=False)
-    assert view.placeholder == "" and view.due()
+    assert view.caption == "" and view.due()
     view.resize(160, 120)
     view.grab()
     assert not view.due()  # at the camera's pace, not the display's
     view.set_devices(camera_on=False, mic_on=False)
-    assert view.placeholder == "Your camera is off" and view.badges == ["Microphone off"]
+    assert view.caption == "Your camera is off" and view.badges == ["Microphone off"]
     view.set_source(camera, no_camera=True)
-    assert view.placeholder.startswith("No camera found")
+    assert view.caption.startswith("No camera found")
 
 
 def test_missing_camera_gets_a_named_stand_in_and_the_chosen_speaker_is_used(user_settings):
     user_settings.set_device("speaker", "Test speaker B")
     devices = NoCamera("Alex Morgan")
-    media, missing = open_media("Alex Morgan", devices, user_settings, size=(160, 120))
+    opened = open_media("Alex Morgan", devices, user_settings, size=(160, 120))
+    media, missing = opened.media, opened.missing
     try:
         assert missing == {"camera"} and media.notices == [NO_CAMERA]
         assert isinstance(media.camera, SyntheticCamera)
         assert media.speaker is devices.speakers["Test speaker B"]
     finally:
         media.close()
-    media, missing = open_media("Nobody", None, None, size=(160, 120))
+    opened = open_media("Nobody", None, None, size=(160, 120))
+    media, missing = opened.media, opened.missing
     assert missing == {"camera", "microphone", "speaker"} and len(media.notices) == 3
     media.close()
 
@@ -116,9 +120,10 @@ def test_connection_states_from_the_frames(qapp):
     c.my_id = 1
     c.session = {"id": 5, "state": "begun", "members": []}
     c.members[2] = {"account_id": 2, "name": "Alex Morgan", "status": "present", "role": "x"}
-    c.phase = "in_call"
+    c.set_phase(CallPhase.CONNECTING)
+    c.set_phase(CallPhase.IN_CALL)
     c.tile_states[2] = "connecting"
-    c._check_health()
+    c.check_health()
     assert c.tile_states[2] == "connecting"
     slot_frames = [frame(120) for _ in range(3)]
     for f in slot_frames:
@@ -127,17 +132,17 @@ def test_connection_states_from_the_frames(qapp):
     now = time.monotonic()
     slot.arrivals.clear()
     slot.arrivals.extend([now - 3.0, now - 1.0, now - 0.1])  # ~1 picture a second
-    c._check_health()
+    c.check_health()
     assert c.tile_states[2] == POOR
     slot.arrivals.extend(now - 0.1 + i * 0.002 for i in range(40))
-    c._check_health()
+    c.check_health()
     assert c.tile_states[2] == "connected"
     slot.arrivals.clear()
     slot.arrivals.append(now - 5.0)
-    c._check_health()
+    c.check_health()
     assert c.tile_states[2] == "reconnecting"
     c.members[2]["status"] = "dropped"
-    c._check_health()
+    c.check_health()
     assert c.tile_states[2] == "reconnecting"
     c.deleteLater()
 

@@ -351,11 +351,11 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
             started = time.monotonic()
             await client.join()
             await wait_until(lambda: call.state == "in_call", 30, "the client in the call")
-            await wait_until(lambda: call.frames > 15, 30, "the client's frames")
+            await wait_until(lambda: call.frames_received > 15, 30, "the client's frames")
             await wait_until(lambda: client.frames_in() > 15, 30, "frames at the client")
             connected = time.monotonic() - started
-            mark, count = time.monotonic(), call.frames
-            await wait_until(lambda: call.frames >= count + 60, 30, "60 more frames")
+            mark, count = time.monotonic(), call.frames_received
+            await wait_until(lambda: call.frames_received >= count + 60, 30, "60 more frames")
             print(  # figures for the report (pytest -s)
                 f"app visit call: client join to 15 frames both ways {connected:.2f} s; "
                 f"client -> app {60 / (time.monotonic() - mark):.1f} fps"
@@ -420,7 +420,7 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
             )
             call, video = window.visits.calls[visit_id], window.visits.windows[visit_id]
             await wait_until(lambda: call.state == "in_call", 30, "back in the call")
-            await wait_until(lambda: call.frames > 10, 30, "frames after the re-join")
+            await wait_until(lambda: call.frames_received > 10, 30, "frames after the re-join")
             assert video.notes.editor.toPlainText() == "Bea in good spirits"
 
             # R-VISIT-13: clocking out during the call warns; the call goes on
@@ -432,8 +432,8 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
             box.button(QMessageBox.StandardButton.Yes).click()
             await done
             assert call.state == "in_call" and video.isVisible()
-            frames = call.frames
-            await wait_until(lambda: call.frames > frames + 10, 15, "frames after clock-out")
+            frames = call.frames_received
+            await wait_until(lambda: call.frames_received > frames + 10, 15, "frames after clock-out")
             # R-VISIT-15: no new virtual session once clocked out
             assert states(dialog)["join_video"] == (False, vmsg.CLOCKED_OUT_NO_SESSION)
 
@@ -568,7 +568,7 @@ def test_r_visit_16_notes_changed_elsewhere_keep_what_was_typed(visit_server, ql
 
 def test_r_visit_10_switch_camera_moves_to_the_next_camera():
     """Two SYNTHETIC cameras stand in for a laptop's front and back cameras."""
-    from vtconnect_care.app.visits.media import open_media, switch_camera
+    from vtconnect_care.app.call.media import open_media, switch_camera
     from vtconnect_care.client.media import Device, NullSink, SyntheticCamera, SyntheticTone
 
     class TwoCameras:
@@ -585,7 +585,8 @@ def test_r_visit_10_switch_camera_moves_to_the_next_camera():
             return NullSink()
 
     provider = TwoCameras()
-    media, camera = open_media("Jin Kim", provider)
+    opened = open_media("Jin Kim", provider, switchable=True)
+    media, camera = opened.media, opened.camera
     assert media.notices == [] and camera.device.index == 0
     camera.start()
     assert switch_camera(provider, camera) is None and camera.device.index == 1
@@ -613,7 +614,7 @@ def test_r_visit_11_a_client_who_closes_the_page_is_a_client_hang_up(
             await client.join()  # the client is there first this time
             await window.visits.join_video(visit_id)
             call, video = window.visits.calls[visit_id], window.visits.windows[visit_id]
-            await wait_until(lambda: call.frames > 5, 30, "the client's frames")
+            await wait_until(lambda: call.frames_received > 5, 30, "the client's frames")
             assert call.state == "in_call"
             await asyncio.to_thread(
                 rest, base, "POST", "/visit-links/hang-up", {"token": client.token}

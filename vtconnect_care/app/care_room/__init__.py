@@ -1,4 +1,5 @@
-"""The Care Room: host, join, run and end a session (R-ROOM-1..9).
+"""The Care Room: host, join, run and end a session (R-ROOM-1..9), on the shared call UI
+(``vtconnect_care.app.call``).
 
 ``open_care_room(request)`` is the app's launcher (the ``launch_care_room`` seam of
 ``AppServices``): a ``HostRequest`` without a session id hosts the chosen people; with one, it
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .controller import CareRoomController, RoomRequest, default_engine
+from ..call.controller import EngineFactory, default_engine
+from .controller import CareRoomController, RoomRequest
 from .window import CareRoomWindow
 
 __all__ = [
@@ -38,7 +40,9 @@ def room_request(request: Any, **options: Any) -> RoomRequest:
 
 
 class CareRoomLauncher:
-    def __init__(self, *, engine_factory=default_engine, devices=None, **options: Any) -> None:
+    def __init__(
+        self, *, engine_factory: EngineFactory = default_engine, devices: Any = None, **options: Any
+    ) -> None:
         self.engine_factory = engine_factory
         self.devices = devices  # overrides the request's provider when given
         self.options = options  # RoomRequest fields: video_size, fps

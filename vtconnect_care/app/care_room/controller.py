@@ -1,48 +1,42 @@
-"""The Care Room's controller: drives the call engine and turns its events into what the room shows.
+"""The Care Room's controller: the room's own rules (R-ROOM-1..9) on the shared call controller.
 
 Widgets only display the controller's state (phase, members, tile states, chat, status sentence)
 and forward intent (Begin, End, Leave, chat, device toggles). All network work runs as tasks on
-the qasync loop; device opening runs on a worker thread.
+the qasync loop; device opening runs on a worker thread (``app.call.controller``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from vtconnect_care.client import call_http
-from vtconnect_care.client.engine import CallEngine, Event, MediaSet, RealtimeError
+from vtconnect_care.client.engine import CallEngine, EngineState, Event, RealtimeError
+from vtconnect_care.domain.care_room import MemberRole, SessionState
 
-from ..tasks import TaskGroup
+from ..call import status as say
+from ..call.controller import CallController, EngineFactory, default_engine
+from ..call.states import CallPhase, TileState
 from . import sounds
-from .frames import FrameStore
-from .media import open_media
 
 log = logging.getLogger("vtconnect.care_room")
 
-# what the person reads (R-ROOM-1, R-ROOM-2 and the connection states)
-CONNECTING = "Connecting to the Care Room…"
-WAITING = "Waiting for participants…"
-UNREACHABLE = "The Care Room could not be reached. Check your network connection, then try again."
-RECONNECTING = "Reconnecting… The connection to the Care Room dropped."
-REJOINING = "Reconnecting… Re-joining the session."
-OFFLINE = (
-    "The connection to the Care Room was lost and could not be restored. Check your network "
-    "connection, then join again from the home screen."
-)
-POOR = "poor network"
+# the sentences, importable from here as before
+CONNECTING, WAITING, UNREACHABLE = say.CONNECTING, say.WAITING, say.UNREACHABLE
+RECONNECTING, REJOINING, OFFLINE = say.RECONNECTING, say.REJOINING, say.OFFLINE
+POOR = TileState.POOR
+HERE = ("present", "dropped")
 
-POOR_FPS = 5.0  # received pictures per second under which a connection counts as poor
-STALLED_AFTER = 1.5  # seconds without a picture: reconnecting (the engine replaces the peer)
-HEALTH_EVERY_MS = 500
-
-EngineFactory = Callable[..., CallEngine]
+PHASE_OF = {  # the engine's state -> the room's phase
+    EngineState.WAITING: CallPhase.WAITING,
+    EngineState.IN_CALL: CallPhase.IN_CALL,
+    EngineState.RECONNECTING: CallPhase.RECONNECTING,
+}
 
 
 @dataclass
@@ -65,68 +59,63 @@ class RoomRequest:
         return self.session_id is None
 
 
-def default_engine(portal_url, token, media, *, on_event, on_video_frame) -> CallEngine:
-    # ice_servers=None: what the portal hands out with the join (nothing on a LAN by default)
-    return CallEngine(
-        portal_url, token, media, None, on_event=on_event, on_video_frame=on_video_frame
-    )
-
-
-class CareRoomController(QObject):
-    phase_changed = Signal(
-        str
-    )  # connecting, waiting, in_call, reconnecting, ended, offline, closed
+class CareRoomController(CallController):
     status_changed = Signal(str)
     members_changed = Signal()
-    tiles_changed = Signal()
     chat_added = Signal(dict, bool)  # the message; True if it should open the chat (R-ROOM-4)
     can_begin_changed = Signal(bool)
-    media_changed = Signal(str, bool)  # device, on
-    notices_changed = Signal(list)
-    media_ready = Signal()
 
     def __init__(
         self,
         request: RoomRequest,
         *,
-        engine_factory: EngineFactory = default_engine,
+        engine_factory: EngineFactory | None = default_engine,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        account = request.account
+        super().__init__(
+            name=account.get("full_name") or account.get("username") or "Me",
+            portal_url=request.portal_url,
+            token=request.token,
+            devices=request.devices,
+            settings=request.settings,
+            video_size=request.video_size,
+            fps=request.fps,
+            engine_factory=engine_factory,
+            parent=parent,
+        )
         self.request = request
-        self.engine_factory = engine_factory
-        self.tasks = TaskGroup()
-        self.frames = FrameStore()
         self.sounds = sounds.SoundPlayer()
-        self.engine: CallEngine | None = None
-        self.media: MediaSet | None = None
-        self.missing: set[str] = set()
-        self.phase = "idle"
         self.status = ""
         self.session: dict | None = None
         self.members: dict[int, dict] = {}
-        self.tile_states: dict[int, str] = {}
-        self.camera_off: dict[int, bool] = {}
         self.chat: list[dict] = []
-        self.notices: list[str] = []
         self.can_begin = False
-        self.camera_on = self.mic_on = self.speaker_on = True
         self.ended_text = ""
-        self.my_id: int | None = request.account.get("id")
+        self.my_id: int | None = account.get("id")
         for person in request.people:  # before the session is known: everyone not yet arrived
             self.members[person["id"]] = {
                 "account_id": person["id"],
                 "name": person["full_name"],
-                "role": "participant",
+                "role": MemberRole.PARTICIPANT.value,
                 "status": "absent",
             }
-        self._closing: asyncio.Task | None = None
-        self._engine_closing: asyncio.Future | None = None
-        self._health = QTimer(self)
-        self._health.setInterval(HEALTH_EVERY_MS)
-        self._health.timeout.connect(self._check_health)
+        self.phase_changed.connect(lambda _phase: self._update_can_begin())
 
     # --- derived state ----------------------------------------------------------------------
+
+    @property
+    def session_state(self) -> SessionState | None:
+        return SessionState(self.session["state"]) if self.session else None
+
+    @property
+    def begun(self) -> bool:
+        return self.session_state is SessionState.BEGUN
+
+    @property
+    def in_call(self) -> bool:
+        """The session has begun and this room is still part of it (the window's video)."""
+        return self.begun and self.phase in (CallPhase.IN_CALL, CallPhase.RECONNECTING)
 
     @property
     def hosting(self) -> bool:
@@ -152,10 +141,10 @@ class CareRoomController(QObject):
     def others(self) -> list[dict]:
         """Everyone else invited, the host first (the participants popup, R-ROOM-5)."""
         people = [m for i, m in self.members.items() if i != self.my_id]
-        return sorted(people, key=lambda m: (m.get("role") != "host", m["name"]))
+        return sorted(people, key=lambda m: (m.get("role") != MemberRole.HOST, m["name"]))
 
     def present_others(self) -> list[int]:
-        return [m["account_id"] for m in self.others() if m["status"] in ("present", "dropped")]
+        return [m["account_id"] for m in self.others() if m["status"] in HERE]
 
     def name_of(self, account_id: int) -> str:
         member = self.members.get(account_id)
@@ -163,92 +152,45 @@ class CareRoomController(QObject):
 
     # --- life -------------------------------------------------------------------------------
 
-    def start(self) -> asyncio.Task:
+    def start(self) -> asyncio.Task | None:
         return self.tasks.spawn(self._start(), "care room start")
 
     async def _start(self) -> None:
         req = self.request
-        self._set_phase("connecting")
-        self._set_status(CONNECTING)
-        name = req.account.get("full_name") or req.account.get("username") or "Me"
+        self.set_phase(CallPhase.CONNECTING)
+        self._set_status(say.CONNECTING)
         # the ding is read from disk (then cached) here, never on the Qt thread at the arrival
         self.tasks.spawn(asyncio.to_thread(sounds.ding), "read the ding")
-        opening = asyncio.ensure_future(
-            asyncio.to_thread(
-                open_media, name, req.devices, req.settings, size=req.video_size, fps=req.fps
-            )
-        )
-        try:
-            self.media, self.missing = await asyncio.shield(opening)
-        except asyncio.CancelledError:  # closed while opening: release the devices once open
-            opening.add_done_callback(_close_opened)
-            raise
-        if self.phase == "closed":
-            self.media.close()
+        if await self.open_devices() is None:
             return
-        self.media_ready.emit()
-        self.engine = self.engine_factory(
-            req.portal_url,
-            req.token,
-            self.media,
-            on_event=self._on_event,
-            on_video_frame=self.frames.put,
-        )
-        self._health.start()
+        engine = self.make_engine()
         try:
-            hello = await self.engine.start()
+            hello = await engine.start()
             self.my_id = int(hello["account"]["id"])
             if req.session_id is None:
-                await self.engine.host([int(p["id"]) for p in req.people])
+                await engine.host([int(p["id"]) for p in req.people])
             else:
-                await self.engine.join(req.session_id)
-        except RealtimeError as exc:
-            self._failed(exc.message)
-        except call_http.PortalError as exc:
+                await engine.join(req.session_id)
+        except (RealtimeError, call_http.PortalError) as exc:
             self._failed(exc.message)
         except (ConnectionError, TimeoutError, OSError) as exc:
             log.info("care room could not start: %s", exc)
-            self._failed(UNREACHABLE)
+            self._failed(say.UNREACHABLE)
 
     def _failed(self, text: str) -> None:
-        self._set_phase("offline")
+        if not self.phase.over:
+            self.set_phase(CallPhase.OFFLINE)
         self._set_status(text)
 
-    def close(self, *, leave: bool = False) -> asyncio.Task:
-        """Leave (a participant) or just hang up locally, then release everything.
-
-        Idempotent: every call returns the same task."""
-        if self._closing is None:
-            self._closing = asyncio.ensure_future(self._close(leave))
-        return self._closing
-
-    async def aclose(self, *, leave: bool = False) -> None:
-        await self.close(leave=leave)
-
-    async def _close(self, leave: bool) -> None:
-        self._set_phase("closed")
-        self._health.stop()
+    def closing(self) -> None:
         self.sounds.close()
-        self.tasks.cancel_all()
-        engine, self.engine = self.engine, None
-        if engine is not None:
-            if leave and engine.session_id is not None:
-                try:
-                    await engine.leave()
-                except Exception:  # noqa: BLE001 - leaving goes on regardless
-                    log.info("leave failed", exc_info=True)
-            await engine.close()
-        if self._engine_closing is not None:
-            await asyncio.gather(self._engine_closing, return_exceptions=True)
-        if self.media is not None:
-            self.media.close()  # idempotent; the engine closed it too if it started
 
     # --- commands (from the window) ---------------------------------------------------------
 
-    def begin(self) -> asyncio.Task:
+    def begin(self) -> asyncio.Task | None:
         return self.tasks.spawn(self._command(lambda e: e.begin()), "begin")
 
-    def end(self) -> asyncio.Task:
+    def end(self) -> asyncio.Task | None:
         return self.tasks.spawn(self._command(lambda e: e.end()), "end")
 
     def send_chat(self, text: str) -> asyncio.Task | None:
@@ -265,62 +207,42 @@ class CareRoomController(QObject):
         except RealtimeError as exc:
             self._set_status(exc.message)
         except (ConnectionError, TimeoutError):
-            self._set_status("Not connected right now. Wait a moment, then try again.")
+            self._set_status(say.NOT_CONNECTED)
 
-    def set_camera(self, on: bool) -> None:
-        self.camera_on = on
-        if self.engine is not None:
-            self.engine.set_camera_enabled(on)
-        self.media_changed.emit("camera", on)
-
-    def set_microphone(self, on: bool) -> None:
-        self.mic_on = on
-        if self.engine is not None:
-            self.engine.set_mic_enabled(on)
-        self.media_changed.emit("microphone", on)
-
-    def set_speakers(self, on: bool) -> None:
-        self.speaker_on = on
-        if self.engine is not None:
-            self.engine.set_speaker_enabled(on)
-        self.media_changed.emit("speaker", on)
-
-    # --- sounds -----------------------------------------------------------------------------
-
-    def _play(self, name: str, samples) -> None:
+    def _play(self, name: str, samples: Any) -> None:
         if self.media is None or not self.speaker_on:
             return
         self.sounds.play(name, samples, self.media.speaker)  # the chosen speaker
 
     # --- the engine's events ----------------------------------------------------------------
 
-    def _on_event(self, event: Event) -> None:
+    def on_engine_event(self, event: Event) -> None:
         handler = getattr(self, f"_ev_{event.kind}", None)
         if handler is not None:
             handler(**event.data)
 
     def _ev_state(self, state: str) -> None:
-        if self.phase in ("closed", "ended"):
+        if self.phase.over:
             return
-        if state == "waiting":
-            self._set_phase("waiting")
+        engine_state = EngineState(state)
+        if engine_state is EngineState.OFFLINE:
+            self._failed(say.OFFLINE)
+            return
+        if engine_state is EngineState.REJOINING:
+            self._set_status(say.REJOINING)
+            return
+        phase = PHASE_OF.get(engine_state)
+        if phase is None:
+            return
+        if phase is CallPhase.RECONNECTING and self.phase is not CallPhase.RECONNECTING:
+            self._play("connection_lost", sounds.connection_lost())
+        self.set_phase(phase)
+        if phase is CallPhase.WAITING:
             self._waiting_status()
-        elif state == "in_call":
-            self._set_phase("in_call")
+        elif phase is CallPhase.IN_CALL:
             self._set_status(self._call_status())
-        elif state == "reconnecting":
-            if self.phase != "reconnecting":
-                self._play("connection_lost", sounds.connection_lost())
-            self._set_phase("reconnecting")
-            self._set_status(RECONNECTING)
-        elif state == "rejoining":
-            self._set_status(REJOINING)
-        elif state == "offline":
-            self._failed(OFFLINE)
-
-    def _ev_media(self, notices: list[str]) -> None:
-        self.notices = list(notices)
-        self.notices_changed.emit(self.notices)
+        else:
+            self._set_status(say.RECONNECTING)
 
     def _ev_joined(self, session: dict, chat: list[dict]) -> None:
         first = self.session is None
@@ -333,7 +255,7 @@ class CareRoomController(QObject):
     def _ev_begun(self, session: dict) -> None:
         self._take_session(session)
         for other in self.present_others():
-            self.tile_states.setdefault(other, "connecting")
+            self.tile_states.setdefault(other, TileState.CONNECTING)
         self.tiles_changed.emit()
 
     def _ev_participant_joined(self, member: dict, returned: bool) -> None:
@@ -341,13 +263,12 @@ class CareRoomController(QObject):
             m["status"] == "present" for i, m in self.members.items() if i != self.my_id
         )
         self._update_member(member)
-        name = member["name"]
-        if self.phase == "waiting" and self.hosting and not was_anyone:
+        if self.phase is CallPhase.WAITING and self.hosting and not was_anyone:
             self._play("ding", sounds.ding())  # R-ROOM-2: the first arrival
-        if self.session and self.session.get("state") == "begun":
-            self.tile_states[member["account_id"]] = "connecting"
+        if self.begun:
+            self.tile_states[member["account_id"]] = TileState.CONNECTING
             self.tiles_changed.emit()
-            self._set_status(f"{name} is back." if returned else f"{name} has joined.")
+            self._set_status(say.arrival_text(member["name"], returned=returned))
         else:
             self._waiting_status()
         self._update_can_begin()
@@ -355,18 +276,14 @@ class CareRoomController(QObject):
     def _ev_participant_dropped(self, member: dict) -> None:
         self._update_member(member)
         if member["account_id"] in self.tile_states:
-            self.tile_states[member["account_id"]] = "reconnecting"
-            self.tiles_changed.emit()
-        self._set_status(f"{member['name']}'s connection dropped. Waiting for them to come back…")
+            self.set_tile(member["account_id"], TileState.RECONNECTING)
+        self._set_status(say.dropped_text(member["name"]))
         self._update_can_begin()
 
     def _ev_participant_left(self, member: dict) -> None:
         self._update_member(member)
-        self.tile_states.pop(member["account_id"], None)
-        self.camera_off.pop(member["account_id"], None)
-        self.frames.forget(member["account_id"])
-        self.tiles_changed.emit()
-        self._set_status(f"{member['name']} has left the session.")
+        self.forget_tile(member["account_id"])
+        self._set_status(say.left_text(member["name"]))
         self._update_can_begin()
 
     def _ev_chat(self, **message: Any) -> None:
@@ -374,53 +291,33 @@ class CareRoomController(QObject):
         mine = message.get("sender_id") is not None and message.get("sender_id") == self.my_id
         self.chat_added.emit(message, not mine)  # R-ROOM-4: an incoming message opens the chat
 
-    def _ev_first_frame(self, account_id: int, at: float) -> None:
-        if account_id in self.tile_states:
-            self.tile_states[account_id] = "connected"
-            self.tiles_changed.emit()
-
-    def _ev_peer_state(self, account_id: int, state: str) -> None:
-        if account_id not in self.tile_states:
-            return
-        mapped = {
-            "new": "connecting",
-            "connecting": "connecting",
-            "disconnected": "reconnecting",
-            "failed": "reconnecting",
-        }.get(state)
-        if state == "connected":
-            slot = self.frames.get(account_id)
-            mapped = "connected" if slot is not None and slot.seq else "connecting"
-        if mapped and self.tile_states[account_id] != mapped:
-            self.tile_states[account_id] = mapped
-            self.tiles_changed.emit()
-
     def _ev_ended(self, session_id: int | None, by: int | None) -> None:
-        if self.phase in ("closed", "ended"):
+        if self.phase.over:
             return
-        if by is not None and by == self.my_id:
-            self.ended_text = "You ended the session."
-        else:
-            self.ended_text = f"{self.host_name} has ended the session."
+        by_me = by is not None and by == self.my_id
+        self.ended_text = say.ended_text(self.host_name, by_me=by_me)
         if self.session:
-            self.session = {**self.session, "state": "ended"}
+            self.session = {**self.session, "state": SessionState.ENDED.value}
         self.tile_states.clear()
         self.can_begin = False
         self.can_begin_changed.emit(False)
-        self._health.stop()
         self._set_status(self.ended_text)
-        self._set_phase("ended")
+        self.set_phase(CallPhase.ENDED)
         self.tiles_changed.emit()
-        engine, self.engine = self.engine, None
-        if engine is not None:  # release the camera and microphone at once
-            self._engine_closing = asyncio.ensure_future(engine.close())
+        self.release_engine()  # release the camera and microphone at once
 
     def _ev_error(self, code: str | None, message: str | None) -> None:
         if message:
             self._set_status(message)
 
-    def _ev_media_toggled(self, device: str, enabled: bool) -> None:
-        pass  # the window already shows what it asked for
+    # --- the shared controller's hooks ------------------------------------------------------
+
+    def is_dropped(self, account_id: int) -> bool:
+        return self.members.get(account_id, {}).get("status") == "dropped"
+
+    def camera_changed(self, account_id: int, dark: bool) -> None:
+        if self.phase is CallPhase.IN_CALL:
+            self._set_status(say.camera_text(self.name_of(account_id), off=dark))
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -443,7 +340,7 @@ class CareRoomController(QObject):
     def _update_can_begin(self) -> None:
         can = (
             self.hosting
-            and self.phase == "waiting"
+            and self.phase is CallPhase.WAITING
             and any(self.members[i]["status"] == "present" for i in self.present_others())
         )
         if can != self.can_begin:
@@ -451,74 +348,16 @@ class CareRoomController(QObject):
             self.can_begin_changed.emit(can)
 
     def _waiting_status(self) -> None:
-        if not self.hosting:
-            self._set_status(f"Waiting for {self.host_name} to begin the session…")
-            return
         here = [self.members[i]["name"] for i in self.present_others()]
-        if not here:
-            self._set_status(WAITING)
-        else:
-            who = here[0] if len(here) == 1 else ", ".join(here[:-1]) + " and " + here[-1]
-            verb = "has" if len(here) == 1 else "have"
-            self._set_status(f"{who} {verb} arrived. Click Begin to start the session.")
+        self._set_status(
+            say.waiting_status(hosting=self.hosting, host_name=self.host_name, here=here)
+        )
 
     def _call_status(self) -> str:
         off = [self.name_of(i) for i, dark in self.camera_off.items() if dark]
-        if off:
-            return f"{off[0]}'s camera is off."
         here = [self.name_of(i) for i in self.present_others()]
-        if not here:
-            return "Everyone else has left. You are alone in the session."
-        if len(here) == 1:
-            return f"In session with {here[0]}."
-        return f"In session with {', '.join(here[:-1])} and {here[-1]}."
-
-    def _check_health(self) -> None:
-        """Per person: connected, reconnecting (no pictures), poor network, camera off."""
-        if self.phase not in ("in_call", "reconnecting"):
-            return
-        now = time.monotonic()
-        changed = False
-        for other in list(self.tile_states):
-            slot = self.frames.get(other)
-            state = self.tile_states[other]
-            member = self.members.get(other, {})
-            if member.get("status") == "dropped":
-                new = "reconnecting"
-            elif slot is None or slot.last is None:
-                new = state if state in ("connecting", "reconnecting") else "connecting"
-            elif now - slot.last > STALLED_AFTER:
-                new = "reconnecting"
-            elif slot.rate(now) < POOR_FPS and now - slot.arrivals[0] > 2.0:
-                new = POOR
-            else:
-                new = "connected"
-            if new != state:
-                self.tile_states[other] = new
-                changed = True
-            dark = bool(slot is not None and slot.dark and new != "reconnecting")
-            if self.camera_off.get(other, False) != dark:
-                self.camera_off[other] = dark
-                changed = True
-                if self.phase == "in_call":
-                    name = self.name_of(other)
-                    self._set_status(
-                        f"{name}'s camera is off." if dark else f"{name}'s camera is on."
-                    )
-        if changed:
-            self.tiles_changed.emit()
-
-    def _set_phase(self, phase: str) -> None:
-        if phase != self.phase:
-            self.phase = phase
-            self.phase_changed.emit(phase)
-            self._update_can_begin()
+        return say.call_status(here=here, camera_off=off)
 
     def _set_status(self, text: str) -> None:
         self.status = text
         self.status_changed.emit(text)
-
-
-def _close_opened(future: asyncio.Future) -> None:
-    if not future.cancelled() and future.exception() is None:
-        future.result()[0].close()

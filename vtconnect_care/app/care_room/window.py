@@ -8,145 +8,34 @@ controller says and forwards what the person asks for.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QColor,
-    QIcon,
-    QKeySequence,
-    QPainter,
-    QPainterPath,
-    QPixmap,
-    QShortcut,
-)
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
     QLabel,
-    QMenu,
     QMessageBox,
     QPushButton,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from .. import resources
-from ..widgets import hamburger_icon
+from ..call.grid import FramePacer, VideoGrid
+from ..call.states import CallPhase, TileState
+from ..call.tiles import SelfView
 from .chat import ChatPanel
 from .controller import CareRoomController
+from .menu import ICON_COLOUR, SHORTCUTS, DeviceMenuButton
 from .participants import ParticipantsPanel
-from .video import FramePacer, SelfView, VideoGrid
+from .waiting import WaitingCard, end_confirmation
 
 TITLE = "VTConnect Care – Care Room"
-END_QUESTION = "End the session for everyone?"
-END_DETAIL = "Everyone in the Care Room will be disconnected. This cannot be undone."
-HOST_HINT = "You will hear a ding when someone arrives; Begin is then available."
-CLIENT_HINT = "Your practitioner will begin the session shortly."
-SHORTCUTS = {
-    "microphone": "Ctrl+M",
-    "camera": "Ctrl+E",
-    "chat": "Ctrl+T",
-    "participants": "Ctrl+P",
-    "full_screen": "F11",
+TITLES = {
+    CallPhase.IDLE: "Care Room",
+    CallPhase.CONNECTING: "Care Room",
+    CallPhase.WAITING: "Waiting room",
+    CallPhase.ENDED: "The session has ended",
+    CallPhase.OFFLINE: "Not connected",
 }
-
-STYLE = """
-#CareRoom { background: #10171c; }
-#CareRoom QLabel { color: #f5f7fa; }
-QLabel#RoomStatus { background: rgba(16, 23, 28, 205); color: #f5f7fa; border-radius: 16px;
-    padding: 7px 16px; font-size: 14px; }
-QLabel#RoomNotice { background: rgba(240, 180, 41, 40); color: #f7e3b0; border-radius: 10px;
-    padding: 6px 12px; font-size: 12px; }
-QToolButton#RoomIcon { background: rgba(16, 23, 28, 190); border: 1px solid #3b4a55;
-    border-radius: 22px; color: #f5f7fa; font-size: 13px; }
-QToolButton#RoomIcon::menu-indicator { image: none; width: 0px; }
-QToolButton#RoomIcon:hover { background: rgba(47, 143, 157, 150); }
-QToolButton#RoomIcon:checked { background: #1f6f8b; border-color: #5fb3c4; }
-QToolButton#RoomIcon:focus { border: 2px solid #9fd3de; }
-QPushButton#RoomEnd { background: #c8323a; color: #ffffff; border: 1px solid #c8323a;
-    border-radius: 20px; padding: 8px 26px; font-weight: 600; }
-QPushButton#RoomEnd:hover { background: #a8262d; }
-QPushButton#RoomEnd:focus { border: 2px solid #ffd6d8; }
-QPushButton#RoomBegin { background: #2fa36b; color: #ffffff; border: 1px solid #2fa36b;
-    border-radius: 8px; padding: 10px 36px; font-size: 16px; font-weight: 600; }
-QPushButton#RoomBegin:hover { background: #268a5a; }
-QPushButton#RoomBegin:disabled { background: #35444e; color: #8a99a6; border-color: #35444e; }
-QPushButton#RoomBegin:focus { border: 2px solid #d7f5e6; }
-QFrame#RoomWaiting { background: rgba(27, 35, 41, 235); border: 1px solid #2c3a44;
-    border-radius: 14px; }
-QLabel#RoomWaitingTitle { font-size: 20px; font-weight: 600; color: #ffffff; }
-QLabel#RoomWaitingText { font-size: 15px; color: #dfe6ec; }
-QLabel#RoomWaitingHint { font-size: 12px; color: #8a99a6; }
-QFrame#RoomChat, QFrame#RoomParticipants { background: rgba(22, 30, 36, 240);
-    border: 1px solid #2c3a44; border-radius: 12px; }
-QLabel#RoomPanelTitle { font-size: 15px; font-weight: 600; color: #ffffff; }
-QToolButton#RoomPanelClose { color: #b8c4ce; background: transparent; border: none;
-    font-size: 14px; padding: 2px 6px; }
-QTextBrowser#RoomChatView, QListWidget#RoomParticipantList { background: transparent;
-    border: none; color: #e4e7eb; }
-QListWidget#RoomParticipantList::item { color: #e4e7eb; padding: 6px 4px; }
-QListWidget#RoomParticipantList::item:selected { background: #24414d; }
-#CareRoom QLineEdit { background: #1f2a31; color: #f5f7fa; border: 1px solid #3b4a55;
-    border-radius: 6px; padding: 7px 9px; }
-#CareRoom QLineEdit:focus { border: 2px solid #2f8f9d; }
-QPushButton#RoomSend { background: #1f6f8b; color: #ffffff; border: 1px solid #1f6f8b;
-    border-radius: 6px; padding: 7px 14px; }
-QPushButton#RoomPlain { background: #24313a; color: #f5f7fa; border: 1px solid #3b4a55;
-    border-radius: 8px; padding: 9px 24px; }
-QPushButton#RoomPlain:focus { border: 2px solid #9fd3de; }
-"""
-
-
-def _icon(kind: str, size: int = 22, colour: str = "#f5f7fa") -> QIcon:
-    """Drawn icons (no icon font needed): 'chat' bubble, 'people', 'full'."""
-    pix = QPixmap(size * 2, size * 2)
-    pix.setDevicePixelRatio(2.0)
-    pix.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    col = QColor(colour)
-    s = float(size)
-    if kind == "chat":
-        path = QPainterPath()
-        path.addRoundedRect(QRectF(s * 0.1, s * 0.15, s * 0.8, s * 0.55), s * 0.14, s * 0.14)
-        tail = QPainterPath()
-        tail.moveTo(s * 0.3, s * 0.66)
-        tail.lineTo(s * 0.24, s * 0.9)
-        tail.lineTo(s * 0.5, s * 0.68)
-        tail.closeSubpath()
-        p.fillPath(path.united(tail), col)
-        p.setBrush(QColor("#10171c"))
-        p.setPen(Qt.PenStyle.NoPen)
-        for i in range(3):
-            p.drawEllipse(QPointF(s * (0.33 + 0.17 * i), s * 0.43), s * 0.05, s * 0.05)
-    elif kind == "people":
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(col)
-        p.drawEllipse(QPointF(s * 0.38, s * 0.32), s * 0.15, s * 0.15)
-        p.drawPie(QRectF(s * 0.12, s * 0.52, s * 0.52, s * 0.5), 0, 180 * 16)
-        p.setBrush(QColor(col.red(), col.green(), col.blue(), 170))
-        p.drawEllipse(QPointF(s * 0.68, s * 0.36), s * 0.12, s * 0.12)
-        p.drawPie(QRectF(s * 0.5, s * 0.56, s * 0.4, s * 0.42), 0, 180 * 16)
-    elif kind == "full":
-        pen = p.pen()
-        pen.setColor(col)
-        pen.setWidthF(s * 0.09)
-        p.setPen(pen)
-        a, b = s * 0.18, s * 0.82
-        for x, y, dx, dy in ((a, a, 1, 1), (b, a, -1, 1), (a, b, 1, -1), (b, b, -1, -1)):
-            p.drawLine(QPointF(x, y), QPointF(x + dx * s * 0.22, y))
-            p.drawLine(QPointF(x, y), QPointF(x, y + dy * s * 0.22))
-    p.end()
-    return QIcon(pix)
-
-
-class _Panel(QFrame):
-    """A floating panel: clicks inside it never toggle the controls."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoMousePropagation, True)
 
 
 class CareRoomWindow(QWidget):
@@ -158,7 +47,7 @@ class CareRoomWindow(QWidget):
         controller.setParent(self)
         self.setObjectName("CareRoom")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(STYLE)
+        self.setStyleSheet(resources.style("care_room"))
         self.setWindowTitle(TITLE)
         self.setWindowIcon(QIcon(str(resources.icon_path())))
         self.setAccessibleName("Care Room")
@@ -175,40 +64,12 @@ class CareRoomWindow(QWidget):
 
         self.grid = VideoGrid(controller.frames, self)
 
-        self.waiting = _Panel(self)
-        self.waiting.setObjectName("RoomWaiting")
-        self.waiting.setAccessibleName("Waiting room")
-        wl = QVBoxLayout(self.waiting)
-        wl.setContentsMargins(32, 26, 32, 26)
-        wl.setSpacing(14)
-        self.waiting_title = QLabel("Care Room")
-        self.waiting_title.setObjectName("RoomWaitingTitle")
-        self.waiting_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        wl.addWidget(self.waiting_title)
-        self.waiting_text = QLabel("")
-        self.waiting_text.setObjectName("RoomWaitingText")
-        self.waiting_text.setWordWrap(True)
-        self.waiting_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        wl.addWidget(self.waiting_text)
-        self.begin_button = QPushButton("Begin")
-        self.begin_button.setObjectName("RoomBegin")
-        self.begin_button.setAccessibleName("Begin the session")
-        self.begin_button.setToolTip("Begin becomes available once a participant has arrived.")
-        self.begin_button.setEnabled(False)
+        self.waiting = WaitingCard(host, self)
+        self.waiting_title, self.waiting_text = self.waiting.title, self.waiting.text
+        self.waiting_hint = self.waiting.hint
+        self.begin_button, self.close_button = self.waiting.begin_button, self.waiting.close_button
         self.begin_button.clicked.connect(self._begin)
-        self.begin_button.setVisible(host)
-        wl.addWidget(self.begin_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.waiting_hint = QLabel(HOST_HINT if host else CLIENT_HINT)
-        self.waiting_hint.setObjectName("RoomWaitingHint")
-        self.waiting_hint.setWordWrap(True)
-        self.waiting_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        wl.addWidget(self.waiting_hint)
-        self.close_button = QPushButton("Close")
-        self.close_button.setObjectName("RoomPlain")
-        self.close_button.setAccessibleName("Close the Care Room")
         self.close_button.clicked.connect(self.close)
-        self.close_button.hide()
-        wl.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignHCenter)
 
         self.self_view = SelfView(controller.request.account.get("full_name", "You"), self)
 
@@ -223,25 +84,17 @@ class CareRoomWindow(QWidget):
         self.notice.hide()
 
         # --- the controls that a click on the video shows or hides (R-ROOM-6) ---
-        self.hamburger = QToolButton(self)
-        self.hamburger.setObjectName("RoomIcon")
-        self.hamburger.setIcon(hamburger_icon(22, "#f5f7fa"))
-        self.hamburger.setIconSize(QSize(22, 22))
-        self.hamburger.setAccessibleName("Menu: camera, microphone and speakers")
-        self.hamburger.setToolTip("Camera, microphone and speakers")
-        self.hamburger.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.menu = QMenu(self.hamburger)
-        self.menu.setAccessibleName("Devices")
-        self.camera_action = self._toggle_action("Camera", "camera", controller.set_camera)
-        self.mic_action = self._toggle_action("Microphone", "microphone", controller.set_microphone)
-        self.speaker_action = self._toggle_action("Speakers", None, controller.set_speakers)
-        self.menu.addSeparator()
-        self.full_action = QAction("Full screen", self)
-        self.full_action.setCheckable(True)
-        self.full_action.setShortcut(QKeySequence(SHORTCUTS["full_screen"]))
+        self.hamburger = DeviceMenuButton(self, controller)
+        self.menu = self.hamburger.devices
+        self.camera_action, self.mic_action = (
+            self.hamburger.camera_action,
+            self.hamburger.mic_action,
+        )
+        self.speaker_action, self.full_action = (
+            self.hamburger.speaker_action,
+            self.hamburger.full_action,
+        )
         self.full_action.toggled.connect(self.set_full_screen)
-        self.menu.addAction(self.full_action)
-        self.hamburger.setMenu(self.menu)
 
         # R-ROOM-7: the host has End, a client only Leave (both built; the role shows one)
         self.end_button = QPushButton("End", self)
@@ -257,7 +110,7 @@ class CareRoomWindow(QWidget):
         self._host_shown = host
         (self.leave_button if host else self.end_button).hide()
 
-        self.full_button = self._icon_button("full", "Full screen", SHORTCUTS["full_screen"])
+        self.full_button = self._icon_button("full-screen", "Full screen", SHORTCUTS["full_screen"])
         self.full_button.setCheckable(True)
         self.full_button.toggled.connect(self.full_action.setChecked)
         self.chat_button = self._icon_button("chat", "Chat", SHORTCUTS["chat"])
@@ -303,22 +156,10 @@ class CareRoomWindow(QWidget):
 
     # --- building helpers ---------------------------------------------------------------------
 
-    def _toggle_action(self, text: str, shortcut_key: str | None, setter) -> QAction:
-        action = QAction(text, self)
-        action.setCheckable(True)
-        action.setChecked(True)
-        if shortcut_key:
-            action.setShortcut(QKeySequence(SHORTCUTS[shortcut_key]))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the window's own
-        action.toggled.connect(setter)
-        action.toggled.connect(lambda on, t=text: action.setText(t if on else f"{t} (off)"))
-        self.menu.addAction(action)
-        return action
-
     def _icon_button(self, kind: str, name: str, shortcut: str) -> QToolButton:
         button = QToolButton(self)
         button.setObjectName("RoomIcon")
-        button.setIcon(_icon(kind))
+        button.setIcon(resources.icon(kind, ICON_COLOUR))
         button.setIconSize(QSize(22, 22))
         button.setAccessibleName(name)
         button.setToolTip(f"{name} ({shortcut})")
@@ -337,8 +178,10 @@ class CareRoomWindow(QWidget):
         self._host_shown = host
         other = self.leave_button if host else self.end_button
         other.hide()
-        self.exit_button.setVisible(self.controls_visible and self.controller.phase != "ended")
-        self.waiting_hint.setText(HOST_HINT if host else CLIENT_HINT)
+        self.exit_button.setVisible(
+            self.controls_visible and self.controller.phase is not CallPhase.ENDED
+        )
+        self.waiting.set_host(host)
         self._on_phase(self.controller.phase)
 
     def _painted_tiles(self) -> list:
@@ -365,7 +208,7 @@ class CareRoomWindow(QWidget):
         self.controls_visible = visible
         for widget in self.overlay_widgets():
             widget.setVisible(visible)
-        ended = self.controller.phase in ("ended", "offline")
+        ended = self.controller.phase in (CallPhase.ENDED, CallPhase.OFFLINE)
         self.exit_button.setVisible(visible and not ended)
         self.hamburger.setVisible(visible and not ended)
         self.chat.setVisible(visible and self.chat_open)
@@ -454,22 +297,18 @@ class CareRoomWindow(QWidget):
 
     def _on_phase(self, phase: str) -> None:
         c = self.controller
-        in_call = phase in ("in_call", "reconnecting") and bool(
-            c.session and c.session.get("state") == "begun"
-        )
-        ended = phase in ("ended", "offline")
+        phase = CallPhase(phase)
+        in_call = c.in_call
+        ended = phase in (CallPhase.ENDED, CallPhase.OFFLINE)
         self.waiting.setVisible(not in_call)
         self.begin_button.setVisible(c.hosting and not ended and not in_call)
         self.close_button.setVisible(ended)
-        self.waiting_hint.setVisible(phase in ("connecting", "waiting", "idle"))
-        if phase == "connecting" or phase == "idle":
-            self.waiting_title.setText("Care Room")
-        elif phase == "waiting":
-            self.waiting_title.setText("Waiting room")
-        elif phase == "ended":
-            self.waiting_title.setText("The session has ended")
-        elif phase == "offline":
-            self.waiting_title.setText("Not connected")
+        self.waiting_hint.setVisible(
+            phase in (CallPhase.CONNECTING, CallPhase.WAITING, CallPhase.IDLE)
+        )
+        title = TITLES.get(phase)
+        if title is not None:
+            self.waiting_title.setText(title)
         self.exit_button.setVisible(self.controls_visible and not ended)
         self.hamburger.setVisible(self.controls_visible and not ended)
         if ended:
@@ -487,7 +326,7 @@ class CareRoomWindow(QWidget):
         self._place()
         if ended:
             self.close_button.setFocus()
-            if self._close_after_end and phase == "ended":
+            if self._close_after_end and phase is CallPhase.ENDED:
                 self.close()
 
     def _on_status(self, text: str) -> None:
@@ -509,15 +348,11 @@ class CareRoomWindow(QWidget):
 
     def _on_tiles(self) -> None:
         c = self.controller
-        in_call = bool(c.session and c.session.get("state") == "begun") and c.phase not in (
-            "ended",
-            "offline",
-            "closed",
-        )
+        in_call = c.in_call
         people = []
         if in_call:
             for account_id in c.present_others():
-                state = c.tile_states.get(account_id, "connecting")
+                state = c.tile_states.get(account_id, TileState.CONNECTING)
                 people.append(
                     (account_id, c.name_of(account_id), state, c.camera_off.get(account_id, False))
                 )
@@ -566,19 +401,7 @@ class CareRoomWindow(QWidget):
         if self.end_confirm is not None:
             self.end_confirm.raise_()
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("End the session")
-        box.setText(END_QUESTION)
-        box.setInformativeText(END_DETAIL)
-        self.confirm_end_button = box.addButton(
-            "End session", QMessageBox.ButtonRole.DestructiveRole
-        )
-        self.confirm_end_button.setAccessibleName("End the session for everyone")
-        cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
-        cancel.setAccessibleName("Cancel: keep the session going")
-        box.setDefaultButton(cancel)
-        box.setAccessibleName(END_QUESTION)
+        box, self.confirm_end_button = end_confirmation(self)
         self.end_confirm = box
 
         def done(_result: int) -> None:
@@ -605,15 +428,15 @@ class CareRoomWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         c = self.controller
-        live = c.phase in ("connecting", "waiting", "in_call", "reconnecting")
+        live = c.phase.live
         if c.hosting and live and not self._close_confirmed:
             event.ignore()  # the practitioner ends the session rather than walk away from it
             self.ask_end(closing=True)
             return
         self.pacer.stop()
         session_id = c.session_id
-        ended = c.phase == "ended"
-        if c.phase != "closed":
+        ended = c.phase is CallPhase.ENDED
+        if c.phase is not CallPhase.CLOSED:
             # closing the window: a client leaves; a host only hangs up (the place is kept)
             c.close(leave=not c.hosting and not ended)
         if not self._finished:

@@ -23,7 +23,6 @@ from .. import local_time
 from ..tasks import TaskGroup
 from .call import VisitCall
 from .drafts import DraftStore, default_dir
-from .media import open_media
 from .notes import NotesAutosaver
 from .schedule_view import ScheduleView
 from .video_window import VideoWindow
@@ -54,6 +53,7 @@ class VisitsController(QObject):
         *,
         timezone: str = "UTC",
         provider_source: Callable[[], Any] = lambda: None,
+        settings_source: Callable[[], Any] = lambda: None,
         drafts: DraftStore | None = None,
         ice_servers: list[dict] | None = None,
         parent_window: QWidget | None = None,
@@ -64,6 +64,7 @@ class VisitsController(QObject):
         self.timezone = timezone
         self.zone = local_time.zone(timezone)  # no zone data: the local offset
         self.provider_source = provider_source
+        self.settings_source = settings_source  # the device choices of the device panel
         self.drafts = drafts or DraftStore(default_dir())
         self.ice_servers = ice_servers
         self.parent_window = parent_window
@@ -272,8 +273,9 @@ class VisitsController(QObject):
             api,
             visit_id,
             token=portal.token,
-            media_factory=lambda: open_media(me, provider),
-            provider=provider,
+            name=me,
+            devices=provider,
+            settings=self.settings_source(),
             ice_servers=self.ice_servers,
             parent=self,
         )
@@ -298,7 +300,7 @@ class VisitsController(QObject):
                 self.dialog.show_error(exc.message)
             await self._refresh_detail(visit_id)
             return window
-        window.set_self_source(call.camera)
+        window.set_self_source(call.camera, no_camera="camera" in call.missing)
         window.watch(call)
         if saver is None:
             saver = NotesAutosaver(api, visit_id, self.drafts, parent=self)

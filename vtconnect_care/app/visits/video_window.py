@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QImage, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,87 +22,35 @@ from PySide6.QtWidgets import (
 )
 
 from .. import resources
-from ..widgets import scaled_font
+from ..call.frames import FrameStore
+from ..call.grid import FramePacer
+from ..call.tiles import RemoteTile, SelfView
 from . import icons
 from .notes import NotesPanel
 
-STAGE = QColor("#1b2329")
-REPAINT_MS = 33
 FLASH_MS = 4000  # how long a passing answer (e.g. switch camera) stays before the call's notice
 WAITING_TEXT = "Waiting for the client's video…"
 
-STYLE = """
-#VideoArea { background: #1b2329; }
-#CallNotice { border-radius: 8px; padding: 10px 12px; font-size: 14px; }
-#CallNotice[kind="info"] { background: #e8f4f6; color: #1f4f5a; border: 1px solid #b6dde3; }
-#CallNotice[kind="warning"] { background: #fff7e0; color: #5c4300; border: 1px solid #f0d48a; }
-#CallNotice[kind="error"] { background: #fdecec; color: #8a1c1c; border: 1px solid #f5b5b5; }
-#CallNotice[kind="over"] { background: #e7f6ee; color: #1d5e3d; border: 1px solid #a8dcc0; }
-QToolButton#CallControl { background: #3a4852; color: #ffffff; border: 2px solid transparent;
-    border-radius: 28px; padding: 10px; min-width: 36px; min-height: 36px; font-size: 13px; }
-QToolButton#CallControl:hover { background: #4a5a66; }
-QToolButton#CallControl:focus { border: 2px solid #8fd3df; }
-QToolButton#CallControl[labelled="true"], QToolButton#HangUp[labelled="true"] {
-    border-radius: 14px; min-width: 104px; min-height: 64px; padding: 6px 10px; }
-QToolButton#FullScreen { background: #3a4852; color: #ffffff; border: 2px solid transparent;
-    border-radius: 10px; padding: 10px 14px; min-width: 120px; font-size: 13px; }
-QToolButton#FullScreen:focus { border: 2px solid #8fd3df; }
-QToolButton#CallControl:checked { background: #c9d3da; color: #1b2329; }
-QToolButton#CallControl:disabled { background: #2b353c; color: #6f7d87; }
-QToolButton#HangUp { background: #c62f2f; color: #ffffff; border: 2px solid transparent;
-    border-radius: 28px; padding: 10px; min-width: 52px; min-height: 36px; font-size: 13px; }
-QToolButton#HangUp:hover { background: #a82525; }
-QToolButton#HangUp:focus { border: 2px solid #ffd0d0; }
-QToolButton#HangUp:disabled { background: #5a3535; color: #b89a9a; }
-#NotesPanel { background: #ffffff; border-left: 1px solid #dde3e8; }
-"""
 
-
-def _image_from_frame(frame: Any, size: QSize) -> QImage | None:
-    """The client's picture, scaled by libswscale to fit ``size`` with its aspect kept."""
-    try:
-        w, h = frame.width, frame.height
-        scale = min(size.width() / w, size.height() / h)
-        tw, th = max(2, int(w * scale) // 2 * 2), max(2, int(h * scale) // 2 * 2)
-        rgb = np.ascontiguousarray(frame.to_ndarray(format="rgb24", width=tw, height=th))
-    except Exception:  # noqa: BLE001 - an odd frame is skipped
-        return None
-    return QImage(rgb.data, tw, th, rgb.strides[0], QImage.Format.Format_RGB888).copy()
-
-
-class SelfView(QWidget):
-    """How the client sees you (R-VISIT-10): the local camera's newest picture."""
+class ClientTile(RemoteTile):
+    """The client's picture; while the call waits or is over, a caption instead of a stale
+    last picture."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAccessibleName("Self view: how the client sees you")
-        self.source: Any = None  # a VideoSource (latest() -> VideoSample)
-        self.camera_on = True
-        self._seq = -1
+        super().__init__(0, "", FrameStore(), parent, waiting_text=WAITING_TEXT)
+        self.radius = 0.0
+        self.blank_text: str | None = WAITING_TEXT
 
-    def tick(self) -> None:
-        sample = self.source.latest() if self.source is not None else None
-        if sample is not None and sample.seq != self._seq:
-            self._seq = sample.seq
-            self.update()
+    @property
+    def caption(self) -> str:
+        return self.blank_text if self.blank_text is not None else super().caption
 
-    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        p.fillRect(self.rect(), QColor("#27323a"))
-        sample = self.source.latest() if self.source is not None else None
-        if sample is not None and self.camera_on:
-            img = np.ascontiguousarray(sample.image)
-            image = QImage(
-                img.data, img.shape[1], img.shape[0], img.strides[0], QImage.Format.Format_BGR888
-            )
-            p.drawImage(self.rect(), image)
-        else:
-            p.setPen(QColor("#c5ced6"))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Camera off")
-        p.setPen(QColor("#ffffff"))
-        p.drawRect(self.rect().adjusted(0, 0, -1, -1))
-        p.end()
+    def label_text(self) -> str:
+        return self.name
+
+    def _draw_label(self, p, rect) -> None:
+        if self.name:
+            super()._draw_label(p, rect)
 
 
 class VideoStage(QWidget):
@@ -114,45 +61,47 @@ class VideoStage(QWidget):
         self.setObjectName("VideoArea")
         self.setAccessibleName("The client's video")
         self.setMinimumSize(480, 360)
-        self.frame: Any = None
-        self.caption = WAITING_TEXT
-        self.name = ""  # the client's name, shown on their video
-        self.self_view = SelfView(self)
+        self.client = ClientTile(self)
+        self.self_view = SelfView("You", self)
+        self.self_view.setAccessibleName("Self view: how the client sees you")
+
+    @property
+    def name(self) -> str:
+        return self.client.name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.client.name = value
+        self.client.setAccessibleName(f"Video of {value}")
+
+    @property
+    def frame(self) -> Any:
+        """The client's picture on show (None while a caption stands instead)."""
+        if self.client.blank_text is not None:
+            return None
+        slot = self.client.store.get(self.client.account_id)
+        return slot.frame if slot is not None else None
+
+    def watch(self, store: FrameStore, account_id: int) -> None:
+        self.client.store, self.client.account_id = store, account_id
+        self.client.blank_text = None
+        self.client.update()
+
+    def show_caption(self, text: str | None) -> None:
+        """A caption instead of the picture (None: the picture again)."""
+        self.client.blank_text = text
+        self.client.update()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
+        self.client.setGeometry(self.rect())
         w = max(160, self.width() // 4)
         h = w * 3 // 4
         margin = 14
         self.self_view.setGeometry(
             QRect(self.width() - w - margin, self.height() - h - margin, w, h)
         )
-
-    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
-        p = QPainter(self)
-        p.fillRect(self.rect(), STAGE)
-        image = _image_from_frame(self.frame, self.size()) if self.frame is not None else None
-        if image is not None:
-            x = (self.width() - image.width()) // 2
-            y = (self.height() - image.height()) // 2
-            p.drawImage(x, y, image)
-            if self.name:  # whose video this is, bottom left, clear of the self view
-                metrics = p.fontMetrics()
-                box = QRect(
-                    x + 12, y + image.height() - 40, metrics.horizontalAdvance(self.name) + 20, 28
-                )
-                p.fillRect(box, QColor(0, 0, 0, 150))
-                p.setPen(QColor("#ffffff"))
-                p.drawText(box, Qt.AlignmentFlag.AlignCenter, self.name)
-        else:
-            p.setPen(QColor("#c5ced6"))
-            p.setFont(scaled_font(p.font(), 1.2))
-            p.drawText(
-                self.rect().adjusted(24, 24, -24, -24),
-                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                self.caption,
-            )
-        p.end()
+        self.self_view.raise_()
 
 
 def _control(text: str, icon, name: str = "CallControl", *, checkable=False) -> QToolButton:
@@ -183,13 +132,8 @@ class VideoWindow(QWidget):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        self.setStyleSheet(STYLE)
-        try:
-            from PySide6.QtGui import QIcon
-
-            self.setWindowIcon(QIcon(str(resources.icon_path())))
-        except FileNotFoundError:
-            pass
+        self.setStyleSheet(resources.style("visit_call"))
+        self.setWindowIcon(QIcon(str(resources.icon_path())))
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -261,10 +205,7 @@ class VideoWindow(QWidget):
         self.setTabOrder(self.mute, self.full_screen)
         self.setTabOrder(self.full_screen, self.notes.editor)
 
-        self._frame_source: Any = None
-        self._timer = QTimer(self, interval=REPAINT_MS)
-        self._timer.timeout.connect(self._tick)
-        self._seen = -1
+        self.pacer = FramePacer(lambda: [self.stage.client, self.stage.self_view], self)
         self._lasting: tuple[str, str] = ("", "info")  # the call's notice under a flash
         self._flash_timer = QTimer(self, singleShot=True, interval=FLASH_MS)
         self._flash_timer.timeout.connect(lambda: self.show_notice(*self._lasting))
@@ -273,20 +214,12 @@ class VideoWindow(QWidget):
     # --- display -----------------------------------------------------------------------------
 
     def watch(self, call: Any) -> None:
-        """Repaint from ``call.last_frame`` and the local camera at the display's pace."""
-        self._frame_source = call
-        self._timer.start()
+        """Paint the client's newest picture and the local camera at the display's pace."""
+        self.stage.watch(call.frames, call.client_id)
+        self.pacer.start()
 
-    def set_self_source(self, source: Any) -> None:
-        self.stage.self_view.source = source
-
-    def _tick(self) -> None:
-        call = self._frame_source
-        if call is not None and call.frames != self._seen:
-            self._seen = call.frames
-            self.stage.frame = call.last_frame
-            self.stage.update()
-        self.stage.self_view.tick()
+    def set_self_source(self, source: Any, *, no_camera: bool = False) -> None:
+        self.stage.self_view.set_source(source, no_camera=no_camera)
 
     def flash(self, text: str) -> None:
         """A passing answer, then back to the call's own notice."""
@@ -306,28 +239,26 @@ class VideoWindow(QWidget):
         self.notice_box.setVisible(bool(text))
         self.resend.setVisible(text.startswith("The client has not joined"))
         if kind == "over":
-            self.stage.frame = None
-            self.stage.caption = text
-            self.stage.update()
+            self.stage.show_caption(text)
 
     def set_state(self, state: str) -> None:
         over = state in ("over", "failed")
         for button in self.controls:
             button.setEnabled(not over)
         if state in ("waiting", "client_left", "joining"):
-            self.stage.frame = None
-            self.stage.caption = WAITING_TEXT
-            self.stage.update()
+            self.stage.show_caption(WAITING_TEXT)
+        elif state == "in_call":
+            self.stage.show_caption(None)
         if over:
-            self._timer.stop()
-            self.stage.self_view.source = None
-            self.stage.self_view.update()
+            self.pacer.stop()
+            self.stage.self_view.set_source(None, no_camera=False)
 
     def _mute_toggled(self, muted: bool) -> None:
         text = "Unmute" if muted else "Mute"
         self.mute.setText(text)
         self.mute.setAccessibleName(text)
         self.mute.setIcon(icons.mic_icon(on=not muted))
+        self.stage.self_view.set_devices(self.stage.self_view.camera_on, not muted)
         self.mute_toggled.emit(muted)
 
     def _camera_toggled(self, off: bool) -> None:
@@ -335,8 +266,7 @@ class VideoWindow(QWidget):
         self.camera.setText(text)
         self.camera.setAccessibleName(text)
         self.camera.setIcon(icons.camera_icon(on=not off))
-        self.stage.self_view.camera_on = not off
-        self.stage.self_view.update()
+        self.stage.self_view.set_devices(not off, self.stage.self_view.mic_on)
         self.camera_toggled.emit(off)
 
     def _full_screen_toggled(self, on: bool) -> None:
@@ -366,6 +296,6 @@ class VideoWindow(QWidget):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        self._timer.stop()
+        self.pacer.stop()
         self.closed.emit()
         super().closeEvent(event)

@@ -52,7 +52,8 @@ def _to_frame(image: np.ndarray) -> VideoFrame:
     height, width = image.shape[:2]
     if height % 2 or width % 2:
         return VideoFrame.from_ndarray(image, format="bgr24")
-    return VideoFrame.from_ndarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), format="yuv420p")
+    planes = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), dtype=np.uint8)
+    return VideoFrame.from_ndarray(planes, format="yuv420p")
 
 
 class LocalVideoTrack(MediaStreamTrack):

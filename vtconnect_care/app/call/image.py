@@ -1,0 +1,41 @@
+"""Pictures to QImages: a decoded frame converted and scaled in one libswscale call, a camera
+sample wrapped; always only for the picture actually painted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+
+def fit(width: int, height: int, src_w: int, src_h: int) -> tuple[int, int]:
+    """The largest even size with the source's aspect inside width x height."""
+    if src_w <= 0 or src_h <= 0 or width <= 0 or height <= 0:
+        return 0, 0
+    scale = min(width / src_w, height / src_h)
+    return max(2, int(src_w * scale) & ~1), max(2, int(src_h * scale) & ~1)
+
+
+def frame_image(frame: Any, width: int, height: int) -> QImage | None:
+    """An ``av.VideoFrame`` as an RGB QImage fitted inside width x height (aspect kept)."""
+    w, h = fit(width, height, frame.width, frame.height)
+    if w == 0:
+        return None
+    plane = frame.reformat(width=w, height=h, format="rgb24").planes[0]
+    data = np.frombuffer(plane, np.uint8)  # rows of line_size bytes (maybe padded)
+    return QImage(data.data, w, h, plane.line_size, QImage.Format.Format_RGB888).copy()
+
+
+def sample_image(image: np.ndarray) -> QImage:
+    """A camera sample (BGR rows) as a QImage that owns its pixels."""
+    h, w = image.shape[:2]
+    return QImage(image.data, w, h, image.strides[0], QImage.Format.Format_BGR888).copy()
+
+
+def fitted(image: QImage, width: int, height: int) -> QImage:
+    tw, th = fit(width, height, image.width(), image.height())
+    return image.scaled(
+        tw, th, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+    )

@@ -1,0 +1,272 @@
+"""Video tiles: one other person's newest picture, and the self view.
+
+A remote tile keeps no frames of its own: at paint time it takes the newest frame from the
+``FrameStore`` and converts it, scaled to the tile, in one step (``image.frame_image``). Frames
+that arrive faster than the display repaints are never converted at all. With no picture, a
+tile draws the person's initials and a caption saying why, never a black square.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QWidget
+
+from vtconnect_care.client.media import name_colour
+
+from .frames import FrameStore
+from .image import fitted, frame_image, sample_image
+from .states import TileState
+from .status import TILE_TEXT
+
+log = logging.getLogger("vtconnect.call")
+
+BACKGROUND = QColor("#1b2329")
+DOT_COLOURS = {
+    TileState.CONNECTED: QColor("#3fb37f"),
+    TileState.CONNECTING: QColor("#8fa9b8"),
+    TileState.RECONNECTING: QColor("#f0b429"),
+    TileState.POOR: QColor("#f08c29"),
+}
+
+
+def initials(name: str) -> str:
+    parts = [p for p in name.split() if p]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+class Tile(QWidget):
+    """Shared painting: the picture or the initials with a caption, the name and the state."""
+
+    label_at_top = True  # the name stays clear of the panels along the bottom
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.state = TileState.CONNECTING
+        self.badges: list[str] = []
+        self.radius = 10.0
+        self.paints = 0
+        self._image: QImage | None = None
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+        self.setMinimumSize(120, 90)
+
+    @property
+    def caption(self) -> str:
+        """When not empty, drawn (with the initials) instead of a picture."""
+        return ""
+
+    def picture(self, width: int, height: int) -> QImage | None:
+        return None  # the picture of this tile sized for the rect; None: the caption
+
+    def label_text(self) -> str:
+        return self.name
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        self.paints += 1
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect())
+        clip = QPainterPath()
+        clip.addRoundedRect(rect, self.radius, self.radius)
+        p.setClipPath(clip)
+        p.fillRect(rect, BACKGROUND)
+        image = None
+        if not self.caption:
+            try:
+                image = self.picture(self.width(), self.height())
+            except Exception:  # noqa: BLE001 - an odd frame: the caption instead
+                log.exception("drawing a picture failed")
+        if image is not None:
+            x = (self.width() - image.width()) / 2
+            y = (self.height() - image.height()) / 2
+            p.drawImage(int(x), int(y), image)
+        else:
+            self._draw_caption(p, rect)
+        self._draw_label(p, rect)
+        p.end()
+
+    def _draw_caption(self, p: QPainter, rect: QRectF) -> None:
+        b, g, r = name_colour(self.name)
+        size = max(36.0, min(rect.width(), rect.height()) * 0.32)
+        circle = QRectF(rect.center().x() - size / 2, rect.center().y() - size * 0.75, size, size)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(r, g, b))
+        p.drawEllipse(circle)
+        font = QFont(self.font())
+        font.setPixelSize(int(size * 0.38))
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(QColor("#ffffff"))
+        p.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(self.name))
+        font.setPixelSize(max(11, int(size * 0.2)))
+        font.setBold(False)
+        p.setFont(font)
+        p.setPen(QColor("#e4e7eb"))
+        text_rect = QRectF(rect.left() + 8, circle.bottom() + 8, rect.width() - 16, size)
+        p.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+            self.caption or self.fallback_caption(),
+        )
+
+    def fallback_caption(self) -> str:
+        return ""
+
+    def _draw_label(self, p: QPainter, rect: QRectF) -> None:
+        font = QFont(self.font())
+        font.setPixelSize(12 if rect.width() < 320 else 14)
+        p.setFont(font)
+        metrics = p.fontMetrics()
+        parts = [self.label_text(), *self.badges]
+        text = "  ·  ".join(x for x in parts if x)
+        dot = 10
+        width = metrics.horizontalAdvance(text) + dot + 26
+        height = metrics.height() + 10
+        top = self.label_at_top
+        y = rect.top() + 8 if top else rect.bottom() - height - 8
+        pill = QRectF(rect.left() + 8, y, width, height)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(0, 0, 0, 150))
+        p.drawRoundedRect(pill, height / 2, height / 2)
+        p.setBrush(DOT_COLOURS.get(self.state, DOT_COLOURS[TileState.CONNECTING]))
+        p.drawEllipse(QRectF(pill.left() + 10, pill.center().y() - dot / 2, dot, dot))
+        p.setPen(QPen(QColor("#ffffff")))
+        p.drawText(
+            pill.adjusted(dot + 16, 0, 0, 0),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            text,
+        )
+
+
+class RemoteTile(Tile):
+    """One other person: their newest picture, their name and connection state (in words
+    beside the coloured dot: never by colour alone)."""
+
+    def __init__(
+        self,
+        account_id: int,
+        name: str,
+        store: FrameStore,
+        parent: QWidget | None = None,
+        *,
+        waiting_text: str | None = None,
+    ) -> None:
+        super().__init__(name, parent)
+        self.account_id = account_id
+        self.store = store
+        self.camera_off = False
+        self.waiting_text = waiting_text  # instead of "Connecting…" before any picture
+        self.painted_seq = -1
+        self.converted = 0  # frames converted for painting (<= frames received)
+        self._cache: tuple[int, int, int] | None = None
+        self.setAccessibleName(f"Video of {name}")
+        self.set_state(TileState.CONNECTING, False)
+
+    @property
+    def caption(self) -> str:
+        if self.camera_off:
+            return f"{self.name}'s camera is off"
+        slot = self.store.get(self.account_id)
+        if slot is None or slot.frame is None:
+            if self.waiting_text is not None:
+                return self.waiting_text
+            return TILE_TEXT.get(self.state, TILE_TEXT[TileState.CONNECTING])
+        return ""
+
+    def set_state(self, state: TileState, camera_off: bool) -> None:
+        self.state, self.camera_off = TileState(state), camera_off
+        self.badges = (
+            [] if self.state is TileState.CONNECTED else [TILE_TEXT[self.state].rstrip("…")]
+        )
+        description = "camera off" if camera_off else TILE_TEXT.get(self.state, "connected")
+        self.setAccessibleDescription(f"{self.name}: {description}")
+        self.update()
+
+    def due(self) -> bool:
+        slot = self.store.get(self.account_id)
+        return slot is not None and slot.seq != self.painted_seq
+
+    def picture(self, width: int, height: int) -> QImage | None:
+        slot = self.store.get(self.account_id)
+        if slot is None or slot.frame is None:
+            return None
+        key = (slot.seq, width, height)
+        if self._cache != key or self._image is None:
+            # conversion and scaling in one step, only for the frame actually shown
+            self._image = frame_image(slot.frame, width, height)
+            if self._image is None:
+                return None
+            self._cache = key
+            self.converted += 1
+        self.painted_seq = slot.seq
+        return self._image
+
+
+class SelfView(Tile):
+    """My own camera; camera off and no camera drawn as such, never black."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(name, parent)
+        self.source: Any = None  # a VideoSource
+        self.camera_on = True
+        self.mic_on = True
+        self.no_camera = False
+        self.state = TileState.CONNECTED
+        self.radius = 8.0
+        self._caption = ""
+        self._seq = -1
+        self._looked = 0.0
+        self.setAccessibleName("Your video (self view)")
+        self.refresh_state()
+
+    @property
+    def caption(self) -> str:
+        return self._caption
+
+    def set_source(self, source: Any, *, no_camera: bool) -> None:
+        self.source, self.no_camera = source, no_camera
+        self.refresh_state()
+
+    def set_devices(self, camera_on: bool, mic_on: bool) -> None:
+        self.camera_on, self.mic_on = camera_on, mic_on
+        self.refresh_state()
+
+    def refresh_state(self) -> None:
+        if self.no_camera:
+            self._caption = "No camera found. Others see a picture with your name."
+        elif not self.camera_on:
+            self._caption = "Your camera is off"
+        elif self.source is None:
+            self._caption = "Starting your camera…"
+        else:
+            self._caption = ""
+        self.badges = [] if self.mic_on else ["Microphone off"]
+        parts = ["camera off" if not self.camera_on else "camera on"]
+        parts.append("microphone off" if not self.mic_on else "microphone on")
+        self.setAccessibleDescription(", ".join(parts))
+        self.update()
+
+    def label_text(self) -> str:
+        return "You"
+
+    def due(self) -> bool:
+        """At the camera's own rate (a synthetic camera draws a picture on each look)."""
+        if self._caption or self.source is None:
+            return False
+        period = 1.0 / max(1.0, float(getattr(self.source, "fps", 30.0)))
+        return time.monotonic() - self._looked >= period
+
+    def picture(self, width: int, height: int) -> QImage | None:
+        self._looked = time.monotonic()
+        sample = self.source.latest() if self.source is not None else None
+        if sample is None:
+            return None
+        if sample.seq != self._seq or self._image is None:
+            self._image = sample_image(sample.image)
+            self._seq = sample.seq
+        return fitted(self._image, width, height)

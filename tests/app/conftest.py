@@ -12,10 +12,9 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 
 from tests.conftest import PG_URL, _fresh_pg_schema
+from tests.helpers.keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -103,26 +102,6 @@ def portal(tmp_path_factory) -> Iterator:
 
 
 # --- keyring -------------------------------------------------------------------------------
-
-
-class MemoryKeyring(KeyringBackend):
-    """A test keyring back end: secrets in a dict, nothing on disk (TEST ONLY)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
 
 
 @pytest.fixture

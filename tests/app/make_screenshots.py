@@ -15,27 +15,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-MAX_BYTES = 300_000
+from tests.helpers.keyring import NoKeyring
+from tests.helpers.screens import OUT, save, wait_for
 
-
-async def _wait(predicate, timeout=20.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise TimeoutError(str(predicate))
-        await asyncio.sleep(0.05)
+_wait = wait_for
 
 
 def _save(window, name: str) -> Path:
-    path = OUT / f"app-{name}.png"
-    window.grab().save(str(path), "PNG")
-    size = path.stat().st_size
-    print(f"{path} {size} bytes")
-    if size > MAX_BYTES:
-        raise SystemExit(f"{path} is bigger than {MAX_BYTES} bytes")
-    return path
+    return save(window, f"app-{name}")
 
 
 async def portal_dialog(window) -> None:
@@ -152,7 +139,6 @@ def main() -> int:
     from vtconnect_care.app.services import AppServices
     from vtconnect_care.app.user_settings import UserSettings
     from vtconnect_care.client.app_config import SystemConfig
-    from vtconnect_care.client.session_store import SessionStore
 
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="vt-shots-"))
@@ -161,16 +147,6 @@ def main() -> int:
     with ServerProcess(tmp / "server") as server:
         visit_id = visit_now(server.url)  # blocking REST, before the loop runs
         settings = UserSettings(QSettings(str(tmp / "user.ini"), QSettings.Format.IniFormat))
-
-        class NoKeyring(SessionStore):  # never touch the real keyring from a docs script
-            def save(self, *a):
-                return False
-
-            def load(self, *a):
-                return None
-
-            def clear(self, *a):
-                return None
 
         services = AppServices(
             settings=settings,

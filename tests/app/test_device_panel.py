@@ -16,8 +16,10 @@ class TwoCameras(SyntheticDevices):
 
     def list(self, kind):
         if kind == "camera":
-            return [Device(0, "Synthetic camera A", "camera", True),
-                    Device(1, "Synthetic camera B", "camera")]
+            return [
+                Device(0, "Synthetic camera A", "camera", True),
+                Device(1, "Synthetic camera B", "camera"),
+            ]
         return super().list(kind)
 
 

@@ -1,4 +1,4 @@
-"""DESIGN.md section 8: PySide6 6.12.0 + qasync drops None's reference count on every socket
+"""docs/pitfalls.md: PySide6 6.12.0 + qasync drops None's reference count on every socket
 event. Push a few thousand UDP datagrams through the app's qasync loop and check it held."""
 
 from __future__ import annotations
@@ -40,9 +40,7 @@ class Counter(asyncio.DatagramProtocol):
 def test_none_refcount_survives_datagrams_through_the_qasync_loop(qloop):
     async def scenario():
         loop = asyncio.get_running_loop()
-        transport, proto = await loop.create_datagram_endpoint(
-            Counter, local_addr=("127.0.0.1", 0)
-        )
+        transport, proto = await loop.create_datagram_endpoint(Counter, local_addr=("127.0.0.1", 0))
         port = transport.get_extra_info("sockname")[1]
         sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
@@ -75,7 +73,7 @@ def test_pyside6_is_below_the_broken_release():
 
 def test_garbage_is_collected_on_the_qt_thread_only(qapp):
     """A QObject in a reference cycle, dropped while an I/O thread allocates, is destroyed by
-    the loop's collector on the Qt thread (never on the I/O thread: DESIGN.md section 8)."""
+    the loop's collector on the Qt thread (never on the I/O thread: docs/pitfalls.md)."""
     import gc
     import threading
 

@@ -164,7 +164,7 @@ def test_remember_me_keeps_only_the_session_token_in_the_keyring(
     async def scenario():
         await start(first)
         await sign_in(first, "alex.active", remember=True)
-        (key, stored), = test_keyring.items.items()
+        ((key, stored),) = test_keyring.items.items()
         assert key == ("VTConnect Care", portal.url)
         assert stored.startswith("alex.active\n")
         assert DEMO_PASSWORD not in stored
@@ -185,7 +185,8 @@ def test_remember_me_keeps_only_the_session_token_in_the_keyring(
         assert test_keyring.items == {}
         token = stored.split("\n", 1)[1]
         r = requests.get(
-            f"{portal.url}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"},
+            f"{portal.url}/api/v1/auth/me",
+            headers={"Authorization": f"Bearer {token}"},
             timeout=10,
         )
         assert r.status_code == 401  # sign-out ended the session on the server too
@@ -193,9 +194,7 @@ def test_remember_me_keeps_only_the_session_token_in_the_keyring(
     run(qloop, scenario())
 
 
-def test_expired_remembered_session_asks_to_sign_in_again(
-    portal, make_window, qloop, test_keyring
-):
+def test_expired_remembered_session_asks_to_sign_in_again(portal, make_window, qloop, test_keyring):
     test_keyring.set_password("VTConnect Care", portal.url, "bea.active\nnot-a-live-token")
     window = make_window(portal.url)
 

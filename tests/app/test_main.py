@@ -16,7 +16,10 @@ from vtconnect_care.client.app_config import SystemConfig
 def test_version_flag_prints_the_product_name():
     out = subprocess.run(
         [sys.executable, "-m", "vtconnect_care.app.main", "--version"],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     assert out.stdout.strip() == f"VTConnect Care {__version__}"
 
@@ -99,7 +102,9 @@ def test_the_app_never_imports_the_server():
                     names = [a.name for a in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.module:
                     names = [node.module if node.level == 0 else f"rel:{node.module}"]
-                if any(n.startswith("vtconnect_care.server") or n.startswith("rel:server")
-                       for n in names):
+                if any(
+                    n.startswith("vtconnect_care.server") or n.startswith("rel:server")
+                    for n in names
+                ):
                     offenders.append(str(path.relative_to(root)))
     assert offenders == []

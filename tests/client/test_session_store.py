@@ -6,7 +6,7 @@ import keyring
 import pytest
 from keyring.errors import KeyringError
 
-from tests.app.conftest import MemoryKeyring
+from tests.helpers.keyring import MemoryKeyring
 from vtconnect_care.client.session_store import SavedSession, SessionStore
 
 

@@ -14,8 +14,6 @@ import json
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from aiortc import (
 from aiortc.sdp import candidate_from_sdp
 from av import VideoFrame
 
+from tests.helpers.rest import login, rest
 from tests.helpers.smtp import html_body, text_body
 from vtconnect_care.domain import visit_messages as vmsg
 
@@ -42,27 +41,6 @@ EMPLOYEE_COLOUR = (220, 60, 160)  # what the employee's camera shows: a solid ma
 
 
 # --- REST, as the desktop app would call it --------------------------------------------------
-
-
-def rest(base: str, method: str, path: str, body: dict | None = None, headers=None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(  # noqa: S310 - http to the test server started here
-        f"{base}/api/v1{path}",
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=15) as r:  # noqa: S310 - same
-            return json.loads(r.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        raise AssertionError(f"{method} {path}: {exc.code} {exc.read()!r}") from exc
-
-
-def login(base: str, username: str, audience: str = "app") -> dict:
-    body = {"username": username, "password": PASSWORD, "audience": audience}
-    token = rest(base, "POST", "/auth/login", body)["token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 def visit_now(base: str) -> tuple[int, dict]:

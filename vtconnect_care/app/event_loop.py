@@ -3,7 +3,7 @@
 qasync's own default executor runs jobs on QThreads; ``asyncio.to_thread`` (HTTP requests,
 keyring, device probing) instead uses an ordinary ``ThreadPoolExecutor`` here, whose results
 come back through ``call_soon_threadsafe`` like in any asyncio loop. PySide6 must stay below
-6.12 (DESIGN.md section 8: None's reference count under qasync).
+6.12 (docs/pitfalls.md: None's reference count under qasync).
 
 Cyclic garbage is collected on the Qt thread only (``MainThreadCollector``): Python runs its
 collector in whichever thread happens to allocate, so a QObject caught in a reference cycle

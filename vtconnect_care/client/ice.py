@@ -9,7 +9,7 @@ def rtc_configuration(servers: list[dict] | None) -> RTCConfiguration:
     """The portal's list ({"urls", "username"?, "credential"?} each) as an RTCConfiguration.
 
     ``None`` or ``[]`` both give an empty list: host candidates only (LAN, loopback). aiortc
-    itself would use stun.l.google.com when given None (DESIGN.md section 8).
+    itself would use stun.l.google.com when given None (docs/pitfalls.md).
     """
     out: list[RTCIceServer] = []
     for server in servers or []:

@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 from av import VideoFrame
 
-from vtconnect_care.app.care_room.controller import (
-    POOR,
-    CareRoomController,
-    RoomRequest,
-)
 from vtconnect_care.app.call.frames import FrameStore, is_dark
 from vtconnect_care.app.call.grid import VideoGrid, grid_shape
 from vtconnect_care.app.call.media import open_media
 from vtconnect_care.app.call.states import CallPhase
 from vtconnect_care.app.call.tiles import RemoteTile, SelfView
+from vtconnect_care.app.care_room.controller import (
+    POOR,
+    CareRoomController,
+    RoomRequest,
+)
 from vtconnect_care.client.engine.media_set import NO_CAMERA
 from vtconnect_care.client.media import SyntheticCamera
 

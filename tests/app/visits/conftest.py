@@ -3,15 +3,13 @@ REST helpers as the office would call them, and a signed-in nurse.kim window."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, PG_URL, _fresh_pg_schema
+from tests.conftest import PG_URL, _fresh_pg_schema
+from tests.helpers.rest import login, rest
 
 
 @pytest.fixture(scope="module")
@@ -28,28 +26,6 @@ def visit_server(tmp_path_factory) -> Iterator:
         server.inbox = smtp.inbox  # type: ignore[attr-defined]
         with server:
             yield server
-
-
-def rest(base: str, method: str, path: str, body: dict | None = None, headers=None) -> dict:
-    """Blocking REST for the test's own set-up (never from the app's code paths)."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(  # noqa: S310 - http to the test server started here
-        f"{base}/api/v1{path}",
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=15) as r:  # noqa: S310 - same
-            return json.loads(r.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        raise AssertionError(f"{method} {path}: {exc.code} {exc.read()!r}") from exc
-
-
-def login(base: str, username: str, audience: str = "app") -> dict:
-    body = {"username": username, "password": DEMO_PASSWORD, "audience": audience}
-    token = rest(base, "POST", "/auth/login", body)["token"]
-    return {"Authorization": f"Bearer {token}"}
 
 
 def visit_now(base: str, *, virtual: bool = True) -> int:

@@ -433,7 +433,9 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
             await done
             assert call.state == "in_call" and video.isVisible()
             frames = call.frames_received
-            await wait_until(lambda: call.frames_received > frames + 10, 15, "frames after clock-out")
+            await wait_until(
+                lambda: call.frames_received > frames + 10, 15, "frames after clock-out"
+            )
             # R-VISIT-15: no new virtual session once clocked out
             assert states(dialog)["join_video"] == (False, vmsg.CLOCKED_OUT_NO_SESSION)
 

@@ -40,7 +40,7 @@ reads) and, if given, ``on_event(event)`` called on the loop. Kinds and data:
 
 Remote video: ``on_video_frame(account_id, av.VideoFrame)`` for every decoded frame, on the
 loop (convert with ``frame.to_ndarray(format="bgr24")`` only when you draw). Every remote track
-is always read, even with no callback (DESIGN.md section 8). Remote audio is mixed into the
+is always read, even with no callback (docs/pitfalls.md). Remote audio is mixed into the
 media set's speaker while the speakers are on.
 
 Recovery: the socket re-opens with backoff (0.1 s doubling to 1.5 s) for ``reconnect_for``

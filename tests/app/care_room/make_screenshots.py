@@ -67,6 +67,11 @@ async def scenario(window, launcher, portal: str) -> None:
             f"pacer every {room.pacer.interval_ms} ms, {time.monotonic() - started:.1f} s"
         )
         _save(room, "call")
+        room.ask_end()
+        await _wait(lambda: room.end_confirm is not None and room.end_confirm.isVisible())
+        await asyncio.sleep(0.4)
+        _save(room.end_confirm, "end-confirm")
+        room.end_confirm.reject()
     finally:
         alex.send("quit")
         alex.stop()

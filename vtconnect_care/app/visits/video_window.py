@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from .. import resources
 from ..call.frames import FrameStore
 from ..call.grid import FramePacer
+from ..call.states import TileState
 from ..call.tiles import RemoteTile, SelfView
 from . import icons
 from .notes import NotesPanel
@@ -49,8 +50,14 @@ class ClientTile(RemoteTile):
         return self.name
 
     def _draw_label(self, p, rect) -> None:
-        if self.name:
+        if not self.name:
+            return
+        if self.blank_text is not None:  # waiting: the caption says it, not a state badge
+            badges, self.badges = self.badges, []
             super()._draw_label(p, rect)
+            self.badges = badges
+            return
+        super()._draw_label(p, rect)
 
 
 class VideoStage(QWidget):
@@ -216,7 +223,14 @@ class VideoWindow(QWidget):
     def watch(self, call: Any) -> None:
         """Paint the client's newest picture and the local camera at the display's pace."""
         self.stage.watch(call.frames, call.client_id)
+        call.tiles_changed.connect(lambda: self._sync_tile(call))
+        self._sync_tile(call)
         self.pacer.start()
+
+    def _sync_tile(self, call: Any) -> None:
+        """The client's connection as the call judges it, in words on their video."""
+        state = call.tile_states.get(call.client_id, TileState.CONNECTING)
+        self.stage.client.set_state(state, call.camera_off.get(call.client_id, False))
 
     def set_self_source(self, source: Any, *, no_camera: bool = False) -> None:
         self.stage.self_view.set_source(source, no_camera=no_camera)

@@ -63,7 +63,7 @@ def password_error(password: str, username: str | None = None) -> str | None:
     if len(password) < MIN_PASSWORD:
         return f"Use at least {MIN_PASSWORD} characters."
     if len(password) > 256:
-        return "Use at most 256 characters."
+        return messages.at_most(256)
     if username and password.strip().lower() == normalize_username(username):
         return "Your password cannot be your username."
     return None

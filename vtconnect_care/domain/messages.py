@@ -6,6 +6,7 @@ USERNAME_IS_EMAIL = (
     "your account."
 )
 INVALID_CREDENTIALS = "The username or password is incorrect."
+ENTER_USERNAME = "Enter your username."
 # R-LOGIN-2
 PASSWORD_RESET_SENT = (
     "If an account with that username exists, we have emailed a link to reset the password. "
@@ -37,6 +38,13 @@ SESSION_EXPIRED = "Your session has expired. Please sign in again."
 NOT_AUTHENTICATED = "Please sign in first."
 FORBIDDEN = "You do not have permission to do that."
 NOT_FOUND = "We could not find that."
+INTERNAL_ERROR = "Something went wrong on our side. Please try again."
+SIGNED_OUT = "You are signed out."
+PASSWORD_CHANGED = "Your password is changed. You can now sign in."
+PASSWORDS_DIFFER = "The two passwords do not match."
+EMAIL_CONFIRMED = "Your email address is confirmed. You can now sign in."
+UNKNOWN_TIME_ZONE = "Unknown time zone."
+TIME_ZONE_HINT = "Use a time zone name like Europe/London."
 RESET_LINK_INVALID = (
     "This link is no longer valid: it has expired or has already been used. "
     'Ask for a new one with "Forgot your password?".'
@@ -47,6 +55,18 @@ HOST_NEEDS_LICENCE = (
     "You must have a staff account with a practitioner license assigned to that account to "
     "host a session."
 )
+# R-HOST-2
+CANNOT_HOST_THESE = "You cannot host a session with these people."
+
+# R-ASSOC-1
+ASSOCIATE_OWN_DEPARTMENTS = "You can only associate clients with staff of your own departments."
+# R-ASSOC-3
+CHOOSE_DEPARTMENT = "Choose a department."
+
+
+def at_most(limit: int) -> str:
+    """A field that is too long."""
+    return f"Use at most {limit} characters."
 
 
 def wait_minutes(seconds: int) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from . import messages
 from .accounts import ClientStatus, email_error
 from .roles import ADMIN_ROLES, Role
 
@@ -33,7 +34,7 @@ def client_field_errors(
         if not value or not value.strip():
             errors[name] = CLIENT_REQUIRED[name]
         elif len(value.strip()) > 100:
-            errors[name] = "Use at most 100 characters."
+            errors[name] = messages.at_most(100)
     if not email or not email.strip():
         errors["email"] = CLIENT_REQUIRED["email"]
     else:

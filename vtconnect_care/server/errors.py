@@ -109,7 +109,7 @@ def install(app: FastAPI) -> None:
             {
                 "error": {
                     "code": "internal_error",
-                    "message": "Something went wrong on our side. Please try again.",
+                    "message": messages.INTERNAL_ERROR,
                 }
             },
             status_code=500,

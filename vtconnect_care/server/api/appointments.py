@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from ..errors import bad_request
 from ..services import appointments
-from .deps import CurrentClient, CurrentStaff, DbDep, SettingsDep
+from .deps import CurrentClient, CurrentStaff, DbDep, SettingsDep, ZoneDep
 
 router = APIRouter(tags=["appointments"])
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise bad_request(
-            "bad_timezone", "Unknown time zone.", tz="Use a time zone name like Europe/London."
-        ) from exc
 
 
 @router.get("/appointments/today")
@@ -27,9 +15,8 @@ def todays_appointments(
     staff: CurrentStaff,
     db: DbDep,
     settings: SettingsDep,
-    tz: str = Query("UTC", max_length=64),
+    zone: ZoneDep,
 ) -> dict:
-    zone = _zone(tz)
     now = settings.clock.now()
     return {
         "date": now.astimezone(zone).date().isoformat(),

@@ -66,7 +66,7 @@ def login(body: LoginIn, db: DbDep, settings: SettingsDep, address: AddressDep) 
 def logout(session: SessionDep, db: DbDep, settings: SettingsDep) -> MessageOut:
     account, token = session
     accounts.logout(db, settings, token, account)
-    return MessageOut(message="You are signed out.")
+    return MessageOut(message=messages.SIGNED_OUT)
 
 
 @router.get("/me")
@@ -87,7 +87,7 @@ def reset_password(
     body: ResetIn, db: DbDep, settings: SettingsDep, address: AddressDep
 ) -> MessageOut:
     accounts.reset_password(db, settings, token=body.token, password=body.password, address=address)
-    return MessageOut(message="Your password is changed. You can now sign in.")
+    return MessageOut(message=messages.PASSWORD_CHANGED)
 
 
 @router.post("/password/change", response_model=MessageOut)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from ..errors import forbidden
+from vtconnect_care.domain import messages
+
+from ..errors import bad_request, forbidden
 from ..models import Account, Client, Staff, Token
 from ..services import accounts
 from ..settings import Settings
@@ -32,6 +35,19 @@ def client_address(request: Request) -> str:
 
 
 AddressDep = Annotated[str, Depends(client_address)]
+
+
+def viewer_zone(tz: str = Query("UTC", max_length=64)) -> ZoneInfo:
+    """The viewer's time zone (IANA name): the day of a schedule and every HH:MM in messages."""
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise bad_request(
+            "bad_timezone", messages.UNKNOWN_TIME_ZONE, tz=messages.TIME_ZONE_HINT
+        ) from exc
+
+
+ZoneDep = Annotated[ZoneInfo, Depends(viewer_zone)]
 
 
 def bearer_token(request: Request) -> str | None:

@@ -7,6 +7,8 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from vtconnect_care.domain import messages
+
 from ..services import registration
 from .deps import DbDep, SettingsDep
 
@@ -52,7 +54,7 @@ def register(slug: str, body: RegisterIn, db: DbDep, settings: SettingsDep) -> d
 @router.post("/confirm-email")
 def confirm_email(body: TokenIn, db: DbDep, settings: SettingsDep) -> dict:
     client = registration.confirm_email(db, settings, body.token)
-    return {"id": client.id, "message": "Your email address is confirmed. You can now sign in."}
+    return {"id": client.id, "message": messages.EMAIL_CONFIRMED}
 
 
 @router.post("/setup-account")

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from vtconnect_care.domain import care_room as room
+from vtconnect_care.domain import messages
 from vtconnect_care.domain.care_room import RoomRefusal, SessionState
 
 from ..errors import ApiError, forbidden, not_found
@@ -53,7 +55,7 @@ def host_session(
             )
         ).all()
         if len(found) != len(set(body.invitee_usernames)):
-            raise forbidden("You cannot host a session with these people.")
+            raise forbidden(messages.CANNOT_HOST_THESE)
         ids |= {row.id for row in found}
     try:
         session = rooms.host(db, settings, host=host, invitee_ids=sorted(ids), address=address)
@@ -88,7 +90,7 @@ def ice_servers(session_id: int, db: DbDep, settings: SettingsDep, account: Curr
     """STUN/TURN for members of a live session only (TURN credentials are short-lived)."""
     session = _session_for(db, account, session_id)
     if session.state == SessionState.ENDED.value:
-        raise ApiError(409, "session_ended", "This session is over.")
+        raise ApiError(409, "session_ended", room.SESSION_OVER)
     now = settings.clock.now()
     return {
         "ice_servers": rooms.ice_servers(settings, account_id=account.id, now=now),

@@ -6,35 +6,20 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
 from vtconnect_care.domain import visit_messages as vmsg
 from vtconnect_care.domain.visits import InviteKind
 
-from ..errors import bad_request
 from ..realtime import visit_rooms
 from ..services import visit_admin, visits
-from .deps import CurrentStaff, DbDep, SettingsDep
+from .deps import CurrentStaff, DbDep, SettingsDep, ZoneDep
 
 router = APIRouter(tags=["visits"])
 
 MAX_NOTES = 100_000
-
-
-def _zone(tz: str = Query("UTC", max_length=64)) -> ZoneInfo:
-    """The viewer's time zone (IANA name): the day of a schedule and every HH:MM in messages."""
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise bad_request(
-            "bad_timezone", "Unknown time zone.", tz="Use a time zone name like Europe/London."
-        ) from exc
-
-
-ZoneDep = Annotated[ZoneInfo, Depends(_zone)]
 
 
 class ClockOutIn(BaseModel):

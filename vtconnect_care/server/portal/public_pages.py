@@ -56,7 +56,7 @@ async def login(
     target = _safe_next(str(form.get("next", "")))
     errors: dict[str, str] = {}
     if not username.strip():
-        errors["username"] = "Enter your username."
+        errors["username"] = messages.ENTER_USERNAME
     if not form.get("password"):
         errors["password"] = "Enter your password."  # noqa: S105
     if not errors:
@@ -127,7 +127,9 @@ async def forgot(request: Request, db: DbDep, settings: SettingsDep, address: Ad
     username = str(form.get("username", ""))[:254]
     try:
         if not username.strip():
-            raise ApiError(422, "validation_error", "", fields={"username": "Enter your username."})
+            raise ApiError(
+                422, "validation_error", "", fields={"username": messages.ENTER_USERNAME}
+            )
         accounts.forgot_password(db, settings, username=username, address=address)
     except ApiError as exc:
         if exc.status not in (400, 422, 429):
@@ -163,7 +165,7 @@ async def reset(request: Request, db: DbDep, settings: SettingsDep, address: Add
                 422,
                 "validation_error",
                 "",
-                fields={"password_confirm": "The two passwords do not match."},
+                fields={"password_confirm": messages.PASSWORDS_DIFFER},
             )
         accounts.reset_password(db, settings, token=token, password=password, address=address)
     except ApiError as exc:

@@ -41,10 +41,10 @@ NOTICES = {
     "link_sent": "We emailed the client a new link to choose a username and password.",
     "approved": "The account is approved and is now Active.",
     "deleted": "The client account is deleted.",
-    "signed_out": "You are signed out.",
-    "password_changed": "Your password is changed. You can now sign in.",
+    "signed_out": messages.SIGNED_OUT,
+    "password_changed": messages.PASSWORD_CHANGED,
     "credentials_set": "Your username and password are set. You can now sign in.",
-    "email_confirmed": "Your email address is confirmed. You can now sign in.",
+    "email_confirmed": messages.EMAIL_CONFIRMED,
     "reset_sent": messages.PASSWORD_RESET_SENT,
 }
 

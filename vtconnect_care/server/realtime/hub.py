@@ -18,7 +18,8 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from vtconnect_care.domain import signalling
+from vtconnect_care.domain import care_room as room
+from vtconnect_care.domain import messages, signalling
 from vtconnect_care.domain.care_room import RoomRefusal
 from vtconnect_care.domain.signalling import ClientMessage, ProtocolError
 
@@ -212,7 +213,7 @@ class Hub:
             return
         except Exception:  # noqa: BLE001 - one bad message never takes the hub down
             log.exception("realtime message failed")
-            conn.send(_error("internal_error", "Something went wrong on our side.", ref))
+            conn.send(_error("internal_error", messages.INTERNAL_ERROR, ref))
             return
         if outcome.reply is not None:
             if ref is not None:
@@ -237,7 +238,7 @@ class Hub:
         if msg.type == "auth":
             raise ProtocolError("bad_message", "Already authenticated.")
         if msg.session_id is not None and not principal.may_use(msg.session_id):
-            raise RoomRefusal("forbidden", "You are not invited to this session.")
+            raise RoomRefusal("forbidden", room.NOT_INVITED)
         handler = getattr(self, f"_on_{msg.type}")
         return handler(db, account, msg, joined)
 
@@ -312,7 +313,7 @@ class Hub:
         self, db: Session, account: Account, msg: ClientMessage, joined: set[int]
     ) -> Outcome:
         if msg.session_id not in joined:
-            raise RoomRefusal("not_joined", "Join the session first.")
+            raise RoomRefusal("not_joined", room.NOT_IN_ROOM)
         rooms.check_signal(db, session_id=msg.session_id, account_id=account.id, to=msg.to)  # type: ignore[arg-type]
         event = {
             "type": "signal",

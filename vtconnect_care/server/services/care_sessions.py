@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vtconnect_care.domain import care_room as room
+from vtconnect_care.domain import messages
 from vtconnect_care.domain.care_room import MemberRole, MemberView, SessionState
 
 from .. import audit
@@ -121,7 +122,7 @@ def host(
     """R-HOST-2 / R-ROOM-1: a new session with the host present, waiting for the invitees."""
     invitees = sorted(set(invitee_ids) - {host.id})
     if not invitees or not may_host_all(db, host, invitees):
-        raise room.RoomRefusal("forbidden", "You cannot host a session with these people.")
+        raise room.RoomRefusal("forbidden", messages.CANNOT_HOST_THESE)
     if len(invitees) + 1 > settings.room_cap:
         raise room.RoomRefusal(
             "room_full", f"A session can have at most {settings.room_cap} people."

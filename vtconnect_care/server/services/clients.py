@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from vtconnect_care.domain import messages
 from vtconnect_care.domain.accounts import ClientStatus
 from vtconnect_care.domain.registration import (
     association_department,
@@ -151,7 +152,7 @@ def _check_fields(
         errors["email"] = "Another account already uses this email address."
     phone = (data.get("phone") or "").strip()
     if len(phone) > 40:
-        errors["phone"] = "Use at most 40 characters."
+        errors["phone"] = messages.at_most(40)
     return errors
 
 
@@ -187,10 +188,10 @@ def resolve_associations(
             {d.id for d in practitioner.departments}, item.department_id
         )
         if problem or dept_id is None:
-            errors[key] = problem or "Choose a department."
+            errors[key] = problem or messages.CHOOSE_DEPARTMENT
             continue
         if not can_act_in_department(view, dept_id):
-            raise forbidden("You can only associate clients with staff of your own departments.")
+            raise forbidden(messages.ASSOCIATE_OWN_DEPARTMENTS)
         out.append((practitioner, dept_id))
     return out, errors
 

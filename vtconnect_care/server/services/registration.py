@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from vtconnect_care.domain import messages
 from vtconnect_care.domain.accounts import (
     ClientStatus,
     normalize_username,
@@ -41,7 +42,6 @@ SETUP_LINK_INVALID = (
     "This set-up link is no longer valid: it has expired or has already been used. "
     "Please ask your care provider to send a new one."
 )
-PASSWORDS_DIFFER = "The two passwords do not match."  # noqa: S105
 CONFIRM_LINK_INVALID = (
     "This confirmation link is no longer valid: it has expired or has already been used."
 )
@@ -139,7 +139,7 @@ def _register(db: Session, settings: Settings, slug: str, data: dict) -> Client:
     if problem:
         errors["password"] = problem
     elif data.get("password_confirm") is not None and data["password_confirm"] != password:
-        errors["password_confirm"] = PASSWORDS_DIFFER
+        errors["password_confirm"] = messages.PASSWORDS_DIFFER
     options = practitioner_options(db, org)
     raw_choice = (data.get("practitioner") or "").strip()
     option: PractitionerOption | None = None
@@ -337,7 +337,7 @@ def set_credentials(
         if problem:
             errors["password"] = problem
         elif password_confirm is not None and password_confirm != password:
-            errors["password_confirm"] = PASSWORDS_DIFFER
+            errors["password_confirm"] = messages.PASSWORDS_DIFFER
         if errors:
             raise validation(errors)
         tokens.spend(db, purpose=TokenPurpose.CREDENTIAL_SETUP, raw=token, now=now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vtconnect_care.domain import messages
 from vtconnect_care.domain.registration import association_department
 from vtconnect_care.domain.roles import (
     StaffView,
@@ -121,7 +122,7 @@ def update_staff(
     if data.get("licence") is not None:
         licence = str(data["licence"]).strip() or None
         if licence and len(licence) > 100:
-            errors["licence"] = "Use at most 100 characters."
+            errors["licence"] = messages.at_most(100)
         elif licence != person.licence:
             person.licence = licence
             changed.append("licence")
@@ -179,10 +180,10 @@ def _apply_staff_associations(
             continue
         dept_id, problem = association_department(dept_ids, item.department_id)  # R-ASSOC-3
         if problem or dept_id is None:
-            errors[key] = problem or "Choose a department."
+            errors[key] = problem or messages.CHOOSE_DEPARTMENT
             continue
         if not can_act_in_department(view, dept_id):  # R-ASSOC-1
-            raise forbidden("You can only associate clients with staff of your own departments.")
+            raise forbidden(messages.ASSOCIATE_OWN_DEPARTMENTS)
         target[item.other_id] = dept_id
     if errors:
         return [], errors

@@ -19,6 +19,7 @@ from .accounts import staff_view
 
 SERVICE_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
 MAX_VISIT = timedelta(hours=24)
+CODE_TAKEN = "A service with this code already exists."
 
 
 def visit_query() -> Select[Visit]:
@@ -85,12 +86,7 @@ def create_service(
         )
     )
     if taken is not None:
-        raise ApiError(
-            409,
-            "service_code_taken",
-            "A service with this code already exists.",
-            fields={"code": "A service with this code already exists."},
-        )
+        raise ApiError(409, "service_code_taken", CODE_TAKEN, fields={"code": CODE_TAKEN})
     service = Service(
         organization_id=staff.organization_id, code=code, name=name, allows_virtual=allows_virtual
     )

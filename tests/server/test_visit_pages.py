@@ -358,3 +358,36 @@ def test_r_visit_7_page_warns_that_the_sent_link_is_outdated(demo_api, db, known
     )
     state = demo_api.get(f"/api/v1/visit-links/{link.rsplit('/', 1)[1]}").json()
     assert state == {"status": "superseded", "message": vmsg.LINK_REASON_SUPERSEDED}
+
+
+def test_r_visit_assign_the_form_offers_what_the_service_accepts(demo_api, db, known, as_user):
+    """eli.unassigned has no department yet: Dan (Counselling Dept Admin) may assign
+    Counselling staff only, in the form and through the API alike; Olivia (Org Admin) anyone
+    of a department. (The API once accepted any active staff member here.)"""
+    sign_in(demo_api, "dan.deptadmin")
+    step2 = demo_api.get(f"/portal/visits/new?client_id={known['eli.unassigned']}").text
+    assert "Frank Fischer (Counselling)" in step2 and "Priya Patel (Counselling)" in step2
+    assert "Jin Kim" not in step2 and "Cara Chen" not in step2
+    body = {
+        "client_id": known["eli.unassigned"],
+        "employee_id": known["nurse.kim"],
+        "service_id": known["VC-CHECK"],
+        "starts_at": T.replace(hour=13).isoformat(),
+        "ends_at": T.replace(hour=13, minute=30).isoformat(),
+    }
+    dan = as_user("dan.deptadmin")
+    r = demo_api.post("/api/v1/visits", headers=dan, json=body)
+    assert r.status_code == 422
+    assert r.json()["error"]["fields"] == {
+        "employee_id": "This client has no department yet: choose a staff member of one of "
+        "your departments."
+    }
+    body["employee_id"] = known["frank.frontdesk"]
+    assert demo_api.post("/api/v1/visits", headers=dan, json=body).status_code == 201
+
+    sign_in(demo_api, "olivia.admin")
+    step2 = demo_api.get(f"/portal/visits/new?client_id={known['eli.unassigned']}").text
+    assert "Jin Kim (Physiotherapy)" in step2 and "Frank Fischer (Counselling)" in step2
+    body["employee_id"] = known["nurse.kim"]
+    olivia = as_user("olivia.admin")
+    assert demo_api.post("/api/v1/visits", headers=olivia, json=body).status_code == 201

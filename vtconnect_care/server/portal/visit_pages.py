@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from vtconnect_care.domain import visits as rules
-from vtconnect_care.domain.roles import can_act_in_department
+from vtconnect_care.domain.visit_assignment import assignment_departments
 
 from ..api.deps import DbDep, SettingsDep
 from ..errors import ApiError, forbidden
@@ -101,7 +101,8 @@ def _row(visit: Visit, vs: VirtualSession | None) -> dict:
 
 
 def employee_choices(db, manager: Staff, client: Client) -> list[dict]:
-    """Active staff of the client's departments (for a client with none yet: the manager's)."""
+    """The staff this manager may assign to the client's visits (domain.visit_assignment):
+    active staff of the client's departments; for a client with none yet, of the manager's."""
     view = staff_view(manager)
     client_depts = {a.department_id for a in client.associations}
     people = db.scalars(
@@ -111,12 +112,13 @@ def employee_choices(db, manager: Staff, client: Client) -> list[dict]:
     )
     out = []
     for person in people:
-        if client_depts:
-            depts = [d for d in person.departments if d.id in client_depts]
-        else:
-            depts = [d for d in person.departments if can_act_in_department(view, d.id)]
-        if depts:
-            names = ", ".join(d.name for d in depts)
+        through = assignment_departments(
+            manager=view,
+            client_department_ids=client_depts,
+            employee_department_ids=[d.id for d in person.departments],
+        )
+        if through:
+            names = ", ".join(d.name for d in person.departments if d.id in through)
             out.append({"id": person.id, "label": f"{person.full_name} ({names})"})
     return out
 

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from vtconnect_care.domain.accounts import ClientStatus
 from vtconnect_care.domain.roles import can_manage_clients, can_see_client
+from vtconnect_care.domain.visit_assignment import EMPLOYEE_NOT_ACTIVE, assignment_refusal
 
 from .. import audit
 from ..errors import ApiError, forbidden, not_found, validation
-from ..models import Association, Client, Service, Staff, StaffDepartment, Visit
+from ..models import Association, Client, Service, Staff, Visit
 from ..settings import Settings
 from .accounts import staff_view
 
@@ -119,27 +120,27 @@ def _client_departments(db: Session, client_id: int) -> list[int]:
     )
 
 
-EMPLOYEE_NOT_IN_DEPARTMENTS = "Choose a staff member of one of this client's departments."
-EMPLOYEE_NOT_ACTIVE = "Choose an active staff member of your organisation."
+def _employee_problem(
+    db: Session, manager: Staff, employee: Staff | None, client_id: int | None
+) -> str | None:
+    """Why this manager may not assign this employee to a visit of this client, or None.
 
-
-def _employee_problem(db: Session, employee: Staff | None, org: int, client_id: int) -> str | None:
-    """Why this employee may not be assigned to a visit of this client, or None.
-
-    The employee must be active in the organisation and, when the client is associated with
-    departments, work in one of them (the same staff the portal's form offers)."""
-    if employee is None or employee.organization_id != org or not employee.active:
-        return EMPLOYEE_NOT_ACTIVE
-    departments = _client_departments(db, client_id)
-    if not departments:
-        return None
-    shared = db.scalar(
-        select(StaffDepartment.staff_id).where(
-            StaffDepartment.staff_id == employee.id,
-            StaffDepartment.department_id.in_(departments),
-        )
+    domain.visit_assignment decides (the portal's form offers the same staff). With no valid
+    client (`client_id` None) only the employee's own standing is checked."""
+    active = (
+        employee is not None
+        and employee.organization_id == manager.organization_id
+        and employee.active
     )
-    return None if shared is not None else EMPLOYEE_NOT_IN_DEPARTMENTS
+    if client_id is None:
+        return None if active else EMPLOYEE_NOT_ACTIVE
+    refusal = assignment_refusal(
+        manager=staff_view(manager),
+        client_department_ids=_client_departments(db, client_id),
+        employee_department_ids=[d.id for d in employee.departments] if employee else [],
+        employee_active=active,
+    )
+    return refusal.message if refusal is not None else None
 
 
 def create_visit(
@@ -167,10 +168,8 @@ def create_visit(
     elif client.status == ClientStatus.INACTIVE.value:
         problems["client_id"] = "This client is inactive. Activate the client first."
     employee = db.get(Staff, employee_id)
-    if "client_id" not in problems:
-        problem = _employee_problem(db, employee, org, client_id)
-    else:
-        problem = _employee_problem(db, employee, org, -1)  # the client is not valid anyway
+    valid_client = client_id if "client_id" not in problems else None
+    problem = _employee_problem(db, staff, employee, valid_client)
     if problem:
         problems["employee_id"] = problem
     service = db.get(Service, service_id)
@@ -273,7 +272,7 @@ def reassign(
             "The employee has clocked in to this visit: it can no longer be reassigned.",
         )
     employee = db.get(Staff, employee_id)
-    problem = _employee_problem(db, employee, staff.organization_id, visit.client_id)
+    problem = _employee_problem(db, staff, employee, visit.client_id)
     if problem or employee is None:
         raise validation({"employee_id": problem or EMPLOYEE_NOT_ACTIVE})
     if visit.employee_id != employee.id:

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from vtconnect_care import __version__
+from vtconnect_care.domain.times import hhmm, long_date
 
 from . import errors, visit_pages
 from .api import (
@@ -65,6 +66,14 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (staff_pages.router, ""),
     (portal_visit_pages.router, ""),
 )
+
+
+def _templates() -> Jinja2Templates:
+    """The pages' templates, with the domain's time formatters as filters (hhmm, long_date)."""
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.filters["hhmm"] = hhmm
+    templates.env.filters["long_date"] = long_date
+    return templates
 
 
 def _wake_sender_after_commit(factory, app: FastAPI) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
-    app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    app.state.templates = _templates()
     app.state.background_starters = []  # async callables(app), run for the app's lifetime
     app.state.closers = []  # async callables(app), run at shutdown
     _wake_sender_after_commit(factory, app)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from vtconnect_care.domain import visit_messages as vmsg
+from vtconnect_care.domain.times import hhmm, long_date
+from vtconnect_care.domain.visit_status import status_line
 
 from ..widgets import MessageLabel, card, label
 from . import icons
@@ -26,35 +28,15 @@ NO_VISITS = "No visits on this day."
 CHOOSE_VISIT = "Choose a visit, then More Details."
 
 
-def hhmm(iso: str | None, zone=None) -> str:
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone(zone).strftime("%H:%M")
-    except ValueError:
-        return iso
-
-
 def visit_status(visit: dict, zone=None) -> str:
-    """One line: virtual or in person, clocked in/out, the video session."""
-    parts = ["Virtual visit" if visit.get("is_virtual") else "In-person visit"]
-    if visit.get("clock_out_at"):
-        parts.append(f"clocked out at {hhmm(visit['clock_out_at'], zone)}")
-    elif visit.get("clock_in_at"):
-        parts.append(f"clocked in at {hhmm(visit['clock_in_at'], zone)}")
-    state = visit.get("virtual_session_state")
-    if state:
-        parts.append(
-            {
-                "created": "invite sent",
-                "client_waiting": "the client is waiting",
-                "open": "video session open",
-                "in_call": "video session in progress",
-                "client_left": "the client hung up",
-                "ended": "video session over",
-            }.get(state, state)
-        )
-    return " · ".join(parts)
+    """One line: virtual or in person, where the visit stands, the video session."""
+    return status_line(
+        is_virtual=bool(visit.get("is_virtual")),
+        clock_in_at=visit.get("clock_in_at"),
+        clock_out_at=visit.get("clock_out_at"),
+        session_state=visit.get("virtual_session_state"),
+        zone=zone,
+    )
 
 
 class ScheduleView(QWidget):
@@ -143,7 +125,7 @@ class ScheduleView(QWidget):
         self.zone = zone
         chosen = self.selected_id()
         self.day = date.fromisoformat(body["date"])
-        self.day_label.setText(self.day.strftime("%A %-d %B %Y"))
+        self.day_label.setText(long_date(self.day))
         self.day_label.setAccessibleName(f"Day shown: {self.day_label.text()}")
         self.visits.clear()
         for visit in body.get("visits", []):

@@ -9,7 +9,9 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from vtconnect_care.domain import visits as rules
+from vtconnect_care.domain.times import hhmm
 from vtconnect_care.domain.visit_assignment import assignment_departments
+from vtconnect_care.domain.visit_status import STATUS_LABELS, visit_status
 
 from ..api.deps import DbDep, SettingsDep
 from ..errors import ApiError, forbidden
@@ -31,12 +33,6 @@ NOTICES = {
     "longer work: the employee needs to use “Resend invite to client”.",
     "reassigned": "The visit is assigned to its new employee.",
     "service_created": "The service is created.",
-}
-STATUS_LABELS = {
-    "scheduled": "Scheduled",
-    "invited": "Invited",
-    "clocked_in": "Clocked in",
-    "done": "Done",
 }
 FIELD_OF = {"starts_at": "start_time", "ends_at": "end_time"}  # service field -> form field
 
@@ -66,17 +62,6 @@ def _int(value: object) -> int:
         return 0  # no such row: the service says "Choose ..."
 
 
-def status_of(visit: Visit, vs: VirtualSession | None) -> str:
-    """Where the visit stands, for the list: done, clocked in, invited or scheduled."""
-    if visit.clock_out_at is not None or (vs is not None and vs.state == "ended"):
-        return "done"
-    if visit.clock_in_at is not None:
-        return "clocked_in"
-    if vs is not None and vs.last_invite_sent_at is not None:
-        return "invited"
-    return "scheduled"
-
-
 def _sessions(db, visit_ids: list[int]) -> dict[int, VirtualSession]:
     if not visit_ids:
         return {}
@@ -85,7 +70,11 @@ def _sessions(db, visit_ids: list[int]) -> dict[int, VirtualSession]:
 
 
 def _row(visit: Visit, vs: VirtualSession | None) -> dict:
-    status = status_of(visit, vs)
+    status = visit_status(
+        clock_in_at=visit.clock_in_at,
+        clock_out_at=visit.clock_out_at,
+        session_state=vs.state if vs is not None else None,
+    )
     return {
         "id": visit.id,
         "client": visit.client.full_name,
@@ -93,9 +82,9 @@ def _row(visit: Visit, vs: VirtualSession | None) -> dict:
         "service": visit.service,
         "is_virtual": rules.is_virtual(visit.service.allows_virtual),
         "day": visit.starts_at.astimezone(ZONE).date(),
-        "start": visit.starts_at.astimezone(ZONE).strftime("%H:%M"),
-        "end": visit.ends_at.astimezone(ZONE).strftime("%H:%M"),
-        "status": status,
+        "start": hhmm(visit.starts_at, ZONE),
+        "end": hhmm(visit.ends_at, ZONE),
+        "status": status.value,
         "status_label": STATUS_LABELS[status],
     }
 
@@ -283,8 +272,8 @@ def _time_values(visit: Visit) -> dict:
     start, end = visit.starts_at.astimezone(ZONE), visit.ends_at.astimezone(ZONE)
     return {
         "date": start.date().isoformat(),
-        "start_time": start.strftime("%H:%M"),
-        "end_time": end.strftime("%H:%M"),
+        "start_time": hhmm(start),
+        "end_time": hhmm(end),
         "employee_id": visit.employee_id,
     }
 
@@ -300,9 +289,7 @@ def _visit_page(request, db, manager, visit, *, values=None, errors=None, status
             "visit": visit,
             "v": _row(visit, vs),
             "vs": vs,
-            "last_invite": vs.last_invite_sent_at.astimezone(ZONE).strftime("%H:%M")
-            if vs is not None and vs.last_invite_sent_at
-            else None,
+            "last_invite": hhmm(vs.last_invite_sent_at, ZONE) if vs is not None else None,
             "invite_outdated": sfacts is not None
             and rules.is_invite_outdated(visits.visit_facts(visit), sfacts),
             "employees": _with_current(employee_choices(db, manager, visit.client), visit),

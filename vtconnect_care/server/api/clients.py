@@ -7,7 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from ..services import clients
+from ..services import client_associations, clients
 from .deps import CurrentAccount, DbDep, SettingsDep
 
 router = APIRouter(prefix="/clients", tags=["clients"])
@@ -41,8 +41,8 @@ class AssociationsIn(BaseModel):
     associations: list[AssociationIn] = Field(max_length=200)
 
 
-def _wanted(items: list[AssociationIn]) -> list[clients.Wanted]:
-    return [clients.Wanted(a.practitioner_id, a.department_id) for a in items]
+def _wanted(items: list[AssociationIn]) -> list[client_associations.Wanted]:
+    return [client_associations.Wanted(a.practitioner_id, a.department_id) for a in items]
 
 
 @router.get("")
@@ -86,7 +86,9 @@ def update_client(
 def set_associations(
     client_id: int, body: AssociationsIn, actor: CurrentAccount, db: DbDep, settings: SettingsDep
 ) -> dict:
-    client = clients.set_associations(db, settings, actor, client_id, _wanted(body.associations))
+    client = client_associations.set_associations(
+        db, settings, actor, client_id, _wanted(body.associations)
+    )
     return clients.summary(client)
 
 

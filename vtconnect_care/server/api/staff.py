@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ..services import staff_admin
-from ..services.clients import Wanted
+from ..services.client_associations import Wanted
 from .deps import CurrentAccount, DbDep, SettingsDep
 
 router = APIRouter(prefix="/staff", tags=["staff"])

@@ -10,8 +10,8 @@ from vtconnect_care.domain.roles import can_act_in_department
 from ..api.deps import DbDep, SettingsDep
 from ..errors import ApiError
 from ..models import Client
-from ..services import clients, organization, staff_admin
-from ..services.clients import Wanted
+from ..services import client_associations, clients, organization, staff_admin
+from ..services.client_associations import Wanted
 from .web import PageAccount, PortalRoute, form_data, menu_for, redirect, render
 
 router = APIRouter(prefix="/portal", route_class=PortalRoute, include_in_schema=False)
@@ -42,7 +42,7 @@ def practitioner_rows(db, actor, view, client: Client | None, form_wanted=None) 
     if form_wanted is not None:
         current = {w.other_id: w.department_id for w in form_wanted}
     rows = []
-    for person in clients.practitioners_for(db, actor, view):
+    for person in client_associations.practitioners_for(db, actor, view):
         depts = [d for d in person.departments if can_act_in_department(view, d.id)]
         rows.append(
             {

@@ -1,8 +1,10 @@
-"""Client management for the Office Portal and its API (R-CLIENT-*, R-ASSOC-*, R-STATUS-*)."""
+"""Client records for the portal and its API: list, create, edit, status (R-CLIENT-*, R-STATUS-*).
+
+Who may see a client is in client_access, associations in client_associations.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -11,59 +13,29 @@ from sqlalchemy.orm import Session
 from vtconnect_care.domain import messages
 from vtconnect_care.domain.accounts import ClientStatus
 from vtconnect_care.domain.registration import (
-    association_department,
     client_field_errors,
     parse_date,
 )
 from vtconnect_care.domain.roles import (
-    StaffView,
-    can_act_in_department,
-    can_be_associated,
-    can_manage_clients,
     can_see_client,
 )
 
 from .. import audit
-from ..errors import ApiError, forbidden, not_found, validation
+from ..errors import ApiError, validation
 from ..mail import outbox
-from ..models import Account, Association, Client, Department, Organization, Staff
+from ..models import Account, Association, Client, Department, Staff
 from ..security import TokenPurpose
 from ..settings import Settings
 from . import accounts, tokens
+from .client_access import client_department_ids, manager_view, visible_client
+from .client_associations import (
+    Wanted,
+    apply_client_associations,
+    auto_practitioner,
+    resolve_associations,
+)
 
 STATUSES = tuple(s.value for s in ClientStatus)
-
-
-@dataclass(frozen=True)
-class Wanted:
-    """One requested association: a practitioner (or client) and maybe a department."""
-
-    other_id: int
-    department_id: int | None = None
-
-
-def manager_view(actor: Account) -> StaffView:
-    """R-CLIENT-1: only Org Admins, Dept Admins and Care Coordinators manage clients."""
-    if not isinstance(actor, Staff):
-        raise forbidden()
-    view = accounts.staff_view(actor)
-    if not can_manage_clients(view):
-        raise forbidden()
-    return view
-
-
-def client_department_ids(client: Client) -> set[int]:
-    return {a.department_id for a in client.associations}
-
-
-def visible_client(db: Session, actor: Account, client_id: int) -> tuple[StaffView, Client]:
-    view = manager_view(actor)
-    client = db.get(Client, client_id)
-    if client is None or client.organization_id != actor.organization_id:
-        raise not_found()
-    if not can_see_client(view, client_department_ids(client)):  # R-ASSOC-1 scoping
-        raise forbidden()
-    return view, client
 
 
 def email_taken(db: Session, org_id: int, email: str, *, exclude_id: int | None = None) -> bool:
@@ -127,17 +99,7 @@ def list_clients(
     return [c for c in rows if can_see_client(view, client_department_ids(c))]
 
 
-def practitioners_for(db: Session, actor: Account, view: StaffView) -> list[Staff]:
-    """Practitioners this manager may associate clients with (R-ASSOC-1, R-ASSOC-2)."""
-    rows = db.scalars(
-        select(Staff)
-        .where(Staff.organization_id == actor.organization_id, Staff.is_practitioner.is_(True))
-        .order_by(Staff.last_name, Staff.first_name)
-    ).all()
-    return [s for s in rows if any(can_act_in_department(view, d.id) for d in s.departments)]
-
-
-def _check_fields(
+def check_fields(
     db: Session, org_id: int, data: dict, now: datetime, *, exclude_id: int | None = None
 ) -> dict[str, str]:
     errors = client_field_errors(
@@ -156,92 +118,6 @@ def _check_fields(
     return errors
 
 
-def resolve_associations(
-    db: Session,
-    view: StaffView,
-    org_id: int,
-    wanted: list[Wanted],
-    *,
-    field: str = "associations",
-) -> tuple[list[tuple[Staff, int]], dict[str, str]]:
-    """Check requested (practitioner, department) pairs: R-ASSOC-1, R-ASSOC-2, R-ASSOC-3."""
-    out: list[tuple[Staff, int]] = []
-    errors: dict[str, str] = {}
-    seen: set[int] = set()
-    for item in wanted:
-        key = f"{field}.{item.other_id}"
-        practitioner = db.get(Staff, item.other_id)
-        if practitioner is None or practitioner.organization_id != org_id:
-            errors[key] = "We could not find that practitioner."
-            continue
-        if item.other_id in seen:
-            errors[key] = "Each practitioner can be chosen once."
-            continue
-        seen.add(item.other_id)
-        if not can_be_associated(accounts.staff_view(practitioner)):
-            errors[key] = (
-                f"{practitioner.full_name} does not have the practitioner role, so clients "
-                "cannot be associated with them."
-            )
-            continue
-        dept_id, problem = association_department(
-            {d.id for d in practitioner.departments}, item.department_id
-        )
-        if problem or dept_id is None:
-            errors[key] = problem or messages.CHOOSE_DEPARTMENT
-            continue
-        if not can_act_in_department(view, dept_id):
-            raise forbidden(messages.ASSOCIATE_OWN_DEPARTMENTS)
-        out.append((practitioner, dept_id))
-    return out, errors
-
-
-def apply_client_associations(
-    db: Session,
-    view: StaffView,
-    client: Client,
-    pairs: list[tuple[Staff, int]],
-    *,
-    now: datetime,
-) -> list[dict]:
-    """Replace the associations this manager controls; others' departments stay untouched."""
-    changes: list[dict] = []
-    wanted = {p.id: d for p, d in pairs}
-    for assoc in list(client.associations):
-        if not can_act_in_department(view, assoc.department_id):
-            if assoc.practitioner_id in wanted:
-                wanted.pop(assoc.practitioner_id)  # kept as it is: not this manager's to change
-            continue
-        target = wanted.pop(assoc.practitioner_id, None)
-        if target is None:
-            client.associations.remove(assoc)
-            changes.append({"removed": assoc.practitioner_id, "department": assoc.department_id})
-        elif target != assoc.department_id:
-            assoc.department_id = target
-            changes.append({"moved": assoc.practitioner_id, "department": target})
-    for practitioner_id, dept_id in wanted.items():
-        client.associations.append(
-            Association(practitioner_id=practitioner_id, department_id=dept_id, created_at=now)
-        )
-        changes.append({"added": practitioner_id, "department": dept_id})
-    return changes
-
-
-def _auto_practitioner(db: Session, org: Organization) -> tuple[Staff, int] | None:
-    """R-CLIENT-6: the individual practitioner and their department."""
-    if not org.individual_practitioner:
-        return None
-    practitioner = db.scalar(
-        select(Staff)
-        .where(Staff.organization_id == org.id, Staff.is_practitioner.is_(True))
-        .order_by(Staff.id)
-        .limit(1)
-    )
-    if practitioner is None or not practitioner.departments:
-        return None
-    return practitioner, practitioner.departments[0].id
-
-
 def create_client(
     db: Session, settings: Settings, actor: Account, data: dict, wanted: list[Wanted]
 ) -> Client:
@@ -249,12 +125,12 @@ def create_client(
     view = manager_view(actor)
     now = settings.clock.now()
     org = actor.organization
-    errors = _check_fields(db, org.id, data, now)
+    errors = check_fields(db, org.id, data, now)
     pairs, assoc_errors = resolve_associations(db, view, org.id, wanted)
     errors.update(assoc_errors)
     if errors:
         raise validation(errors)
-    auto = _auto_practitioner(db, org)
+    auto = auto_practitioner(db, org)
     if auto is not None and not pairs:
         pairs = [auto]
     client = Client(
@@ -356,7 +232,7 @@ def update_client(
         "phone": client.phone,
     }
     merged.update({k: v for k, v in data.items() if k in merged and v is not None})
-    errors = _check_fields(db, client.organization_id, merged, now, exclude_id=client.id)
+    errors = check_fields(db, client.organization_id, merged, now, exclude_id=client.id)
     pairs: list[tuple[Staff, int]] = []
     if wanted is not None:
         pairs, assoc_errors = resolve_associations(db, view, client.organization_id, wanted)
@@ -415,29 +291,6 @@ def _set_active(db: Session, client: Client, active: bool, *, now: datetime, act
             before=before,
             after=client.status,
         )
-
-
-def set_associations(
-    db: Session, settings: Settings, actor: Account, client_id: int, wanted: list[Wanted]
-) -> Client:
-    """R-ASSOC-4: associations edited from the client record."""
-    view, client = visible_client(db, actor, client_id)
-    now = settings.clock.now()
-    pairs, errors = resolve_associations(db, view, client.organization_id, wanted)
-    if errors:
-        raise validation(errors)
-    changes = apply_client_associations(db, view, client, pairs, now=now)
-    audit.record(
-        db,
-        now=now,
-        action="client_associations_changed",
-        actor=actor,
-        object_type="client",
-        object_id=client.id,
-        associations=changes,
-    )
-    db.commit()
-    return client
 
 
 def approve(db: Session, settings: Settings, actor: Account, client_id: int) -> Client:

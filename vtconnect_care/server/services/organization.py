@@ -12,7 +12,7 @@ from ..mail import outbox
 from ..models import Account, Organization, Staff
 from ..settings import Settings
 from . import accounts
-from .clients import manager_view
+from .client_access import manager_view
 
 
 def portal_url(settings: Settings, org: Organization) -> str:

@@ -36,7 +36,7 @@ from ..models import Account, Association, Client, Organization, Staff
 from ..security import TokenPurpose
 from ..settings import Settings
 from . import accounts, tokens
-from .clients import _check_fields
+from .clients import check_fields
 
 SETUP_LINK_INVALID = (
     "This set-up link is no longer valid: it has expired or has already been used. "
@@ -132,7 +132,7 @@ def _register(db: Session, settings: Settings, slug: str, data: dict) -> Client:
     """R-REG-1..6: create the client, associate or not, tell the right people, ask to confirm."""
     org = organization(db, slug)
     now = settings.clock.now()
-    errors = _check_fields(db, org.id, data, now)
+    errors = check_fields(db, org.id, data, now)
     errors.update(_username_errors(db, data.get("username")))
     password = data.get("password") or ""
     problem = password_error(password, data.get("username"))

@@ -19,7 +19,8 @@ from ..errors import forbidden, not_found, validation
 from ..models import Account, Association, Client, Staff
 from ..settings import Settings
 from . import accounts
-from .clients import Wanted, client_department_ids, manager_view
+from .client_access import client_department_ids, manager_view
+from .client_associations import Wanted
 
 NEEDS_PRACTITIONER = (
     "To add client associations, the staff member must be assigned the practitioner role: "

@@ -190,9 +190,7 @@ def test_a_dropped_socket_keeps_the_place_and_the_person_comes_back(demo_api, de
         wait(alex, "session.begun")
 
 
-def test_a_place_dropped_too_long_is_given_up_with_a_notice_for_the_host(
-    demo_api, demo_app, clock
-):
+def test_a_place_dropped_too_long_is_given_up_with_a_notice_for_the_host(demo_api, demo_app, clock):
     """R-ROOM-8 for a client who never came back; a client's leave gives the same notice."""
     with ExitStack() as stack:
         patel = ws(demo_api, "dr.patel", stack)

@@ -15,14 +15,14 @@ ALEX = MemberView(2, MemberRole.PARTICIPANT, True)
 ALEX_AWAY = MemberView(2, MemberRole.PARTICIPANT, False)
 
 
-def test_begin_needs_a_participant_present_R_ROOM_2() -> None:
+def test_begin_needs_a_participant_present_r_room_2() -> None:
     with pytest.raises(RoomRefusal) as exc:
         room.begin(SessionState.HOSTED, HOST, [HOST, ALEX_AWAY])
     assert exc.value.code == "nobody_here"
     assert room.begin(SessionState.HOSTED, HOST, [HOST, ALEX]) is SessionState.BEGUN
 
 
-def test_only_host_begins_and_ends_R_ROOM_7() -> None:
+def test_only_host_begins_and_ends_r_room_7() -> None:
     with pytest.raises(RoomRefusal, match="Only the practitioner who hosts"):
         room.begin(SessionState.HOSTED, ALEX, [HOST, ALEX])
     with pytest.raises(RoomRefusal) as exc:
@@ -44,7 +44,7 @@ def test_ended_is_final() -> None:
         assert exc.value.code == "session_ended"
 
 
-def test_join_rejoin_and_cap_R_ROOM_9() -> None:
+def test_join_rejoin_and_cap_r_room_9() -> None:
     room.may_join(SessionState.BEGUN, ALEX_AWAY, [HOST, ALEX_AWAY], 6)  # coming back
     room.may_join(SessionState.BEGUN, ALEX, [HOST, ALEX], 2)  # own place counts once
     with pytest.raises(RoomRefusal, match="not invited"):
@@ -70,7 +70,7 @@ def test_signalling_only_between_present_members_of_a_begun_session() -> None:
         assert exc.value.code == code
 
 
-def test_leave_notice_and_drop_grace_R_ROOM_8() -> None:
+def test_leave_notice_and_drop_grace_r_room_8() -> None:
     assert room.leave_notice("Alex Morgan") == "Alex Morgan has left the session."
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     assert not room.drop_expired(t0, t0 + timedelta(seconds=59))

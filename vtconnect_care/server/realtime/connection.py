@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
+from collections.abc import Callable
 
 from starlette.websockets import WebSocket
 
@@ -17,12 +19,19 @@ OUTBOX_LIMIT = 256  # a client that lets this many messages pile up is cut off
 
 
 class Connection:
-    def __init__(self, websocket: WebSocket, *, rate: float, burst: float) -> None:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        *,
+        rate: float,
+        burst: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.websocket = websocket
         self.account_id: int | None = None
         self.token: str | None = None
         self.sessions: set[int] = set()
-        self.bucket = TokenBucket(rate, burst)
+        self.bucket = TokenBucket(rate, burst, clock)
         self._outbox: asyncio.Queue[dict | None] = asyncio.Queue(OUTBOX_LIMIT)
         self._writer: asyncio.Task | None = None
         self.closed = False

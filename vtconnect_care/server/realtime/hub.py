@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class Hub:
         self.connections: dict[int, set[Connection]] = defaultdict(set)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.messages_refused = 0
+        self.clock: Callable[[], float] = time.monotonic  # flood control's clock (tests freeze it)
         self._tasks: set[asyncio.Task] = set()
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # first match wins; a visit page's invite-token authenticator goes in front
@@ -105,7 +107,7 @@ class Hub:
             await websocket.close(code=1008)
             return
         await websocket.accept()
-        conn = Connection(websocket, rate=RATE, burst=BURST)
+        conn = Connection(websocket, rate=RATE, burst=BURST, clock=self.clock)
         conn.start_writer()
         try:
             account = await self._authenticate(conn)

@@ -35,9 +35,7 @@ def show_error_dialog(summary: str) -> None:
 def install(show: Callable[[str], None] = show_error_dialog) -> Callable[..., None]:
     """Install the hook (and an asyncio handler is installed by main); returns the hook."""
 
-    def hook(
-        exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return

@@ -16,9 +16,7 @@ class TaskGroup:
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task] = set()
 
-    def spawn(
-        self, coro: Coroutine[Any, Any, Any], name: str | None = None
-    ) -> asyncio.Task | None:
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str | None = None) -> asyncio.Task | None:
         """Start ``coro`` on the current loop. With the loop already closed (at exit) the
         coroutine is dropped and logged, and None is returned."""
         try:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from .errors import Refusal
+
 DEFAULT_ROOM_CAP = 6
 DROP_GRACE = timedelta(seconds=60)  # a dropped person's place is kept at least this long
 CHAT_MAX_CHARS = 2000
@@ -42,13 +44,8 @@ class MemberRole(StrEnum):
     PARTICIPANT = "participant"
 
 
-class RoomRefusal(Exception):
-    """A refused move: ``code`` for programs, ``message`` for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class RoomRefusal(Refusal):
+    """A refused move in a Care Room (the rules' one Refusal shape)."""
 
 
 @dataclass(frozen=True)

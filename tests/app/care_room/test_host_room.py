@@ -163,6 +163,9 @@ def test_host_waits_dings_begins_chats_and_ends(
         # R-ROOM-7: End asks first; Cancel keeps the session, End session ends it
         click(room.end_button)
         assert room.end_confirm is not None and room.end_confirm.isVisible()
+        end_face = room.confirm_end_button.grab().toImage()  # the destructive choice is red
+        centre = end_face.pixelColor(end_face.width() // 2, 3)
+        assert centre.red() > 150 and centre.green() < 100, centre.name()
         room.end_confirm.reject()
         await asyncio.sleep(0)
         assert c.phase == "in_call"

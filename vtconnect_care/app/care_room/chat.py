@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,16 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vtconnect_care.domain.times import hhmm
+
+from .. import local_time
+
 MAX_CHARS = 2000  # the hub's limit (docs/protocol.md)
 
 
 def _time(iso: str | None) -> str:
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
-    except ValueError:
-        return ""
+    """'14:05' in this computer's zone; nothing for a missing or broken time."""
+    shown = hhmm(iso, local_time.zone(local_time.system_zone()))
+    return shown if shown != iso else ""
 
 
 class ChatPanel(QFrame):

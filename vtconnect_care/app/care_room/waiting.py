@@ -73,6 +73,8 @@ def end_confirmation(parent: QWidget) -> tuple[QMessageBox, QPushButton]:
     box.setInformativeText(END_DETAIL)
     end = box.addButton("End session", QMessageBox.ButtonRole.DestructiveRole)
     end.setObjectName("RoomConfirmEnd")
+    end.style().unpolish(end)  # the box polished the button before it had its name
+    end.style().polish(end)
     end.setAccessibleName("End the session for everyone")
     cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
     cancel.setAccessibleName("Cancel: keep the session going")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from vtconnect_care.client.portal_api import PortalError, SessionExpired
 from vtconnect_care.client.visits_api import VisitsApi
 from vtconnect_care.domain import visit_messages as vmsg
+from vtconnect_care.domain.times import hhmm
 
 from .. import local_time
 from ..tasks import TaskGroup
@@ -192,9 +193,7 @@ class VisitsController(QObject):
         self.load(self.view.day)
 
     def _hhmm(self, iso: str | None) -> str:
-        if not iso:
-            return ""
-        return datetime.fromisoformat(iso).astimezone(self.zone).strftime("%H:%M")
+        return hhmm(iso, self.zone)
 
     async def _refresh_detail(self, visit_id: int) -> None:
         api, dialog = self._api(), self.dialog

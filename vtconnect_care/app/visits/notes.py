@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from vtconnect_care.client.portal_api import PortalError, PortalUnreachable
 from vtconnect_care.client.visits_api import NotesConflict, VisitsApi
+from vtconnect_care.domain.times import hhmm
 
 from ..tasks import TaskGroup
 from ..widgets import label
@@ -150,7 +151,7 @@ class NotesAutosaver(QObject):
                     )
                 else:
                     await self._write_draft()  # the newer text, on the new version
-            self._set("saved", SAVED.format(time=datetime.now().strftime("%H:%M")))
+            self._set("saved", SAVED.format(time=hhmm(datetime.now().astimezone())))
         finally:
             self._saving = False
 

@@ -66,10 +66,12 @@ class Probe:
         self.matches: dict[int, bool] = {}
         self.latencies: list[int] = []
         self.arrivals: list[float] = []
+        self.sizes: dict[int, tuple[int, int]] = {}
 
     def on_frame(self, account_id: int, frame: Any) -> None:
         count = self.frames.get(account_id, 0) + 1
         self.frames[account_id] = count
+        self.sizes[account_id] = (frame.width, frame.height)
         now = time.monotonic()
         self.arrivals.append(now)
         _, stamp = fast_stamp(_luma(frame))
@@ -89,7 +91,9 @@ class Probe:
         return {
             "frames": {str(k): v for k, v in self.frames.items()},
             "matches": {str(k): v for k, v in self.matches.items()},
+            "sizes": {str(k): list(v) for k, v in self.sizes.items()},  # the newest picture's
             "latency_ms_median": statistics.median(lat) if lat else None,
+            "latency_ms_max": max(lat) if lat else None,
             "fps": round(fps, 2),
         }
 

@@ -19,6 +19,7 @@ from vtconnect_care.domain.transitions import StateMachine
 
 from .. import call_http
 from ..realtime import RealtimeClient, RealtimeError, ws_url
+from .link_stats import LinkMonitor
 from .media_set import MediaSet
 from .mesh import Mesh
 from .peer import Peer, warm_up
@@ -95,6 +96,7 @@ class CallEngine:
             on_video_frame=on_video_frame,
             marks=self.marks,
         )
+        self.link = LinkMonitor(lambda: self.mesh.peers, self._emit)  # quality per person
         self._inbox: asyncio.Queue[dict] = asyncio.Queue()
         self._rt = RealtimeClient(
             ws_url(self.portal_url),
@@ -167,6 +169,7 @@ class CallEngine:
         self.account = hello["account"]
         self._spawn(self._process(), name="engine-inbox")
         self._spawn(self._watchdog(), name="engine-watchdog")
+        self._spawn(self.link.run(), name="engine-link-stats")
         if self.warm_up:
             self._spawn(warm_up(), name="engine-warm-up")
         self._set_state(EngineState.CONNECTED)
@@ -184,6 +187,7 @@ class CallEngine:
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        self.link.close()
         await self.mesh.close_all()
         self._video.stop()
         self._audio.stop()

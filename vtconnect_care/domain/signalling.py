@@ -13,7 +13,9 @@ MAX_SDP_CHARS = 48 * 1024
 MAX_CANDIDATE_CHARS = 1024
 
 CLIENT_TYPES = frozenset({"auth", "ping", "join", "leave", "begin", "end", "chat", "signal"})
-SIGNAL_KINDS = frozenset({"offer", "answer", "ice"})
+SIGNAL_KINDS = frozenset({"offer", "answer", "ice", "media"})
+# why a person's video is not being sent (the other side says so on their tile)
+VIDEO_PAUSE_REASONS = frozenset({"weak", "chosen", "probe"})
 
 
 class ProtocolError(Refusal):
@@ -43,7 +45,7 @@ def _signal(data: Any) -> dict[str, Any]:
         raise ProtocolError("bad_message", "'signal' must be an object.")
     kind = data.get("kind")
     if kind not in SIGNAL_KINDS:
-        raise ProtocolError("bad_message", "'signal.kind' must be offer, answer or ice.")
+        raise ProtocolError("bad_message", "'signal.kind' must be offer, answer, ice or media.")
     pc = data.get("pc")
     if not isinstance(pc, str) or not 0 < len(pc) <= 64:
         raise ProtocolError("bad_message", "'signal.pc' must be a short string.")
@@ -53,6 +55,15 @@ def _signal(data: Any) -> dict[str, Any]:
         if not isinstance(sdp, str) or not 0 < len(sdp) <= MAX_SDP_CHARS:
             raise ProtocolError("bad_message", "'signal.sdp' is missing or too long.")
         out["sdp"] = sdp
+    elif kind == "media":
+        # what I send: {"video": false, "reason": "weak"} while my video is paused
+        video, reason = data.get("video"), data.get("reason")
+        if not isinstance(video, bool) or (
+            reason is not None and reason not in VIDEO_PAUSE_REASONS
+        ):
+            raise ProtocolError("bad_message", "'signal.video' must be true or false.")
+        out["video"] = video
+        out["reason"] = reason
     else:
         cand = data.get("candidate")
         if cand is not None and (

@@ -62,3 +62,22 @@ def test_oversized_messages_are_refused_before_parsing():
     with pytest.raises(ProtocolError) as exc:
         parse("{" + " " * MAX_MESSAGE_BYTES + "}")
     assert exc.value.code == "too_large"
+
+
+def test_a_media_signal_says_whether_video_is_sent_and_why():
+    msg = parse(
+        json.dumps(
+            {
+                "type": "signal",
+                "session_id": 1,
+                "to": 2,
+                "signal": {"kind": "media", "pc": "p1", "video": False, "reason": "weak"},
+            }
+        )
+    )
+    assert msg.signal == {"kind": "media", "pc": "p1", "video": False, "reason": "weak"}
+    for bad in ({"video": "no"}, {"video": False, "reason": "bored"}):
+        raw = {"type": "signal", "session_id": 1, "to": 2, "signal": {"kind": "media", "pc": "p"}}
+        raw["signal"].update(bad)
+        with pytest.raises(ProtocolError):
+            parse(json.dumps(raw))

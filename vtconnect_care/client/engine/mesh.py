@@ -21,6 +21,8 @@ from aiortc.sdp import candidate_from_sdp
 from vtconnect_care.domain.care_room import offers_to
 
 from ..ice import rtc_configuration
+from .adapt import Adapter, stats_of
+from .jitter import buffer_of
 from .peer import Peer, prefer_codecs
 from .tracks import AudioMixer, to_mono
 
@@ -58,6 +60,7 @@ class Mesh:
         self.cap = cap
         self.on_video_frame = on_video_frame
         self.marks = marks
+        self.audio_only = False  # "Audio only" chosen: no video sent, none wanted
         self._relay = MediaRelay()
 
     def offers_to(self, other: int, *, i_arrived_last: bool = False) -> bool:
@@ -71,6 +74,13 @@ class Mesh:
             self._spawn(old.close(), name="peer-close")
         pc = RTCPeerConnection(rtc_configuration(self._ice()))
         peer = Peer(other, pc_id, pc, offerer)
+        peer.adapter = Adapter(
+            other,
+            pc,
+            signal=lambda signal: self._signal(other, {**signal, "pc": pc_id}),
+            emit=self._emit,
+            chosen_audio_only=self.audio_only,
+        )
         self.peers[other] = peer
 
         @pc.on("track")
@@ -85,6 +95,8 @@ class Mesh:
             if self.peers.get(other) is not peer:
                 return
             self._emit("peer_state", account_id=other, state=state)
+            if state == "connected" and self.audio_only and peer.adapter is not None:
+                self._spawn(peer.adapter.tell_choice(), name="peer-tell-choice")
             if state == "failed" and self.offers_to(other):
                 # aiortc has no ICE restart: a new connection and a fresh offer
                 self._spawn(self.offer(other), name="peer-replace")
@@ -97,6 +109,24 @@ class Mesh:
         peer.local_tracks += [audio, video]
         peer.pc.addTrack(audio)
         peer.pc.addTrack(video)
+        assert peer.adapter is not None
+        peer.adapter.install()
+
+    def _negotiated(self, peer: Peer) -> None:
+        """Offer and answer agreed: adaptation starts on this connection."""
+        assert peer.adapter is not None
+        peer.adapter.check_codecs()
+        task = asyncio.create_task(peer.adapter.run(), name="peer-adapt")
+        peer.tasks.add(task)
+        task.add_done_callback(peer.tasks.discard)
+
+    def set_audio_only(self, on: bool) -> None:
+        """Audio only: stop sending video, and ask everyone to stop sending theirs."""
+        self.audio_only = on
+        for peer in self.peers.values():
+            if peer.adapter is not None:
+                peer.adapter.choose_audio_only(on)
+                self._spawn(peer.adapter.tell_choice(), name="peer-tell-choice")
 
     async def offer(self, other: int) -> None:
         if other not in self.peers and len(self.peers) >= self.cap - 1:
@@ -123,6 +153,7 @@ class Mesh:
             self._add_local(peer)
             prefer_codecs(peer.pc)
             await peer.pc.setLocalDescription(await peer.pc.createAnswer())
+            self._negotiated(peer)
             if self.peers.get(sender) is peer:
                 await self._signal(sender, {"kind": "answer", "pc": pc_id, "sdp": peer.local_sdp()})
         elif kind == "answer":
@@ -131,6 +162,10 @@ class Mesh:
                     await peer.pc.setRemoteDescription(
                         RTCSessionDescription(signal["sdp"], "answer")
                     )
+                    self._negotiated(peer)
+        elif kind == "media" and peer is not None and peer.pc_id == pc_id:
+            assert peer.adapter is not None
+            await peer.adapter.on_media_signal(signal)
         elif kind == "ice" and peer is not None and peer.pc_id == pc_id:
             cand = signal.get("candidate")  # browsers trickle; aiortc puts them in the SDP
             if cand and cand.get("candidate"):
@@ -175,12 +210,20 @@ class Mesh:
             await peer.close()
 
     def stats(self) -> dict:
-        return {
-            p.account_id: {
-                "video_frames": p.video_frames,
-                "audio_frames": p.audio_frames,
-                "state": p.pc.connectionState,
-                "pc": p.pc_id,
-            }
-            for p in self.peers.values()
-        }
+        return {p.account_id: _peer_stats(p) for p in self.peers.values()}
+
+
+def _peer_stats(peer: Peer) -> dict:
+    out: dict[str, Any] = {
+        "video_frames": peer.video_frames,
+        "audio_frames": peer.audio_frames,
+        "state": peer.pc.connectionState,
+        "pc": peer.pc_id,
+    }
+    if peer.adapter is not None:
+        out["sending"] = stats_of(peer.adapter)
+    for transceiver in peer.pc.getTransceivers():
+        buffer = buffer_of(transceiver.receiver)
+        if buffer is not None:
+            out[f"{transceiver.kind}_skipped"] = getattr(buffer, "skipped_packets", 0)
+    return out

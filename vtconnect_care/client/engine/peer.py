@@ -11,6 +11,7 @@ from aiortc import RTCPeerConnection, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from ..ice import rtc_configuration
+from .adapt import Adapter
 from .tracks import LocalAudioTrack, LocalVideoTrack
 
 log = logging.getLogger("vtconnect.call")
@@ -32,6 +33,7 @@ class Peer:
         self.audio_frames = 0
         self.local_tracks: list[MediaStreamTrack] = []
         self.tasks: set[asyncio.Task] = set()
+        self.adapter: Adapter | None = None  # set by the mesh: what this connection sends
 
     def fresh(self, within: float) -> bool:
         return self.last_media is not None and time.monotonic() - self.last_media < within

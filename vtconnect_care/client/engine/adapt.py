@@ -1,0 +1,201 @@
+"""Adaptation for one peer connection: the ladder applied, audio only, and what the other side
+is told (signal ``media``: ``{"video": false, "reason": "weak" | "chosen"}``, ``{"video": true,
+"reason": "probe"}`` before a probe, ``{"video": true}`` when video is back).
+
+Every ``EVERY`` seconds the adapter reads the receiver's estimate (REMB, recorded by the
+encoder) and the loss the other side reports (RTCP receiver reports), asks its
+``domain.video_ladder.Ladder`` what to send, and sets the sender's ``SendPolicy``. Video also
+stops, in both directions, while either person chose "Audio only" (``reason: chosen``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiortc import RTCPeerConnection
+from aiortc import clock as rtc_clock
+
+from vtconnect_care.domain.video_ladder import Ladder, Mode
+
+from . import encoders, jitter
+from .encoders import SendPolicy
+
+log = logging.getLogger("vtconnect.call")
+
+EVERY = 0.5  # seconds between decisions
+ESTIMATE_FRESH = 3.0  # an estimate older than this is no longer what the path carries
+REPORT_FRESH = 3.0
+
+Emit = Callable[..., None]
+Signal = Callable[[dict], Awaitable[None]]
+
+
+class Adapter:
+    def __init__(
+        self,
+        account_id: int,
+        pc: RTCPeerConnection,
+        *,
+        signal: Signal,
+        emit: Emit,
+        chosen_audio_only: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.account_id = account_id
+        self.pc = pc
+        self.policy = SendPolicy()
+        self.ladder = Ladder(clock())
+        self._signal = signal
+        self._emit = emit
+        self._clock = clock
+        self.i_chose = chosen_audio_only  # "Audio only" on my side
+        self.they_chose = False  # "Audio only" on theirs: they want no video from me
+        self.paused_by_path = False  # what the other side has been told
+        self.loss: float | None = None
+        self._apply()
+
+    # --- set-up --------------------------------------------------------------------------
+
+    def install(self) -> None:
+        """Our encoders on the senders, low-delay buffers on the receivers (before media flows)."""
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.sender is not None:
+                encoders.install(transceiver.sender, transceiver.kind, self.policy)
+            jitter.tune(transceiver.receiver, transceiver.kind)
+
+    def check_codecs(self) -> None:
+        """After negotiation: our encoders only where VP8 and Opus were agreed."""
+        wanted = {"video": "video/VP8", "audio": "audio/opus"}
+        for transceiver in self.pc.getTransceivers():
+            codecs = getattr(transceiver, "_codecs", None) or []
+            if codecs and codecs[0].mimeType.lower() != wanted[transceiver.kind].lower():
+                log.info("%s negotiated as %s: aiortc's encoder", transceiver.kind, codecs[0])
+                encoders.uninstall(transceiver.sender)
+
+    # --- choices -------------------------------------------------------------------------
+
+    def choose_audio_only(self, on: bool) -> None:
+        self.i_chose = on
+        self._apply()
+
+    async def on_media_signal(self, signal: dict) -> None:
+        video, reason = signal.get("video"), signal.get("reason")
+        if video is False:
+            if reason == "chosen":
+                self.they_chose = True
+                self._apply()
+            self._emit("remote_video", account_id=self.account_id, on=False, reason=reason)
+        elif reason == "probe":
+            for transceiver in self.pc.getTransceivers():
+                if transceiver.kind == "video":
+                    jitter.measure_afresh(transceiver.receiver)
+        else:
+            if self.they_chose:
+                self.they_chose = False
+                self._apply()
+            self._emit("remote_video", account_id=self.account_id, on=True, reason=None)
+
+    async def tell_choice(self) -> None:
+        """Say my "Audio only" choice (after connecting, or when it changes)."""
+        if self.i_chose:
+            await self._say(False, "chosen")
+        elif not self.paused_by_path:
+            await self._say(True, None)
+
+    # --- the loop ------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(EVERY)
+            if self.pc.connectionState != "connected":
+                continue
+            with contextlib.suppress(Exception):  # stats are an aid, never a reason to stop
+                self.loss = await self._reported_loss()
+            await self.step()
+
+    async def step(self) -> None:
+        before = self.ladder.mode
+        decision = self.ladder.update(
+            estimate_kbps=self.policy.fresh_estimate(ESTIMATE_FRESH),
+            loss=self.loss,
+            now=self._clock(),
+        )
+        if decision.reset_estimate:
+            self.policy.forget_estimate()
+            await self._say(True, "probe")
+        if decision.changed:
+            self._apply()
+            rung = self.policy.current
+            log.info(
+                "video to %s: %s, rung %d (%.2gx, %g fps, %d kbps)",
+                self.account_id,
+                decision.mode,
+                decision.rung,
+                rung.scale,
+                rung.fps,
+                rung.kbps,
+            )
+        paused = decision.mode is not Mode.VIDEO
+        if paused and before is Mode.VIDEO:
+            self.paused_by_path = True
+            self._emit("video_paused", account_id=self.account_id, reason="weak")
+            await self._say(False, "weak")
+        elif not paused and before is not Mode.VIDEO:
+            self.paused_by_path = False
+            self._emit("video_resumed", account_id=self.account_id)
+            if not self.i_chose:
+                await self._say(True, None)
+
+    def _apply(self) -> None:
+        self.policy.rung = self.ladder.rung
+        self.policy.video_on = (
+            self.ladder.mode is not Mode.AUDIO_ONLY and not self.i_chose and not self.they_chose
+        )
+
+    async def _say(self, video: bool, reason: str | None) -> None:
+        with contextlib.suppress(Exception):  # the socket may be down: the next change says it
+            await self._signal({"kind": "media", "video": video, "reason": reason})
+
+    async def _reported_loss(self) -> float | None:
+        """The share of what I sent that the other side lost, from its fresh reports."""
+        now = rtc_clock.current_datetime()
+        worst: float | None = None
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.sender is None:
+                continue
+            for stats in (await transceiver.sender.getStats()).values():
+                if getattr(stats, "type", None) != "remote-inbound-rtp":
+                    continue
+                if (now - stats.timestamp).total_seconds() > REPORT_FRESH:
+                    continue  # e.g. video while it is paused
+                fraction = (stats.fractionLost or 0) / 256.0  # RTCP's 8-bit fixed point
+                worst = fraction if worst is None else max(worst, fraction)
+        return worst
+
+
+def stats_of(adapter: Adapter) -> dict[str, Any]:
+    """What the CLI and benchmarks print about the sending side."""
+    rung = adapter.policy.current
+    encoder = next(
+        (
+            encoders.encoder_of(t.sender)
+            for t in adapter.pc.getTransceivers()
+            if t.kind == "video" and t.sender is not None
+        ),
+        None,
+    )
+    return {
+        "mode": str(adapter.ladder.mode),
+        "rung": adapter.ladder.rung,
+        "sent_fps": rung.fps if adapter.policy.video_on else 0,
+        "sent_kbps": rung.kbps if adapter.policy.video_on else 0,
+        "estimate_kbps": adapter.policy.fresh_estimate(ESTIMATE_FRESH),
+        "loss_out": adapter.loss,
+        "rebuilds": encoder.rebuilds if encoder else None,
+        "audio_only_chosen": adapter.i_chose or adapter.they_chose,
+    }

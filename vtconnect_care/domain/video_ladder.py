@@ -1,0 +1,173 @@
+"""What video a peer sends over a path: a ladder of picture sizes, rates and bitrates (pure).
+
+aiortc adjusts the VP8 bitrate to the receiver's estimate (REMB) but never the picture or the
+frame rate, never goes below 250 kbps, and rebuilds its encoder (a key frame and a CPU spike)
+whenever the bitrate moves by more than 10%. Here a sender climbs down and up a short ladder
+instead: each rung a picture scale, a frame rate and a fixed bitrate, so the encoder is rebuilt
+only when the rung changes, and never more often than ``HOLD_SECONDS`` on the way up.
+
+When the path cannot carry even the lowest rung (a sustained estimate under
+``AUDIO_ONLY_UNDER_KBPS``, or heavy loss) the sender stops video to keep the sound clear (audio
+first) and, every few seconds, *probes*: it sends the lowest rung for ``PROBE_SECONDS`` while the
+receiver measures afresh; no overuse or loss in that time brings video back.
+
+Figures: Healthdirect asks 350 kbps each way per person and blocks video under 180 kbps;
+Nextcloud Talk advises turning video off at over 30% packet loss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Rung:
+    scale: float  # of the camera's width and height
+    fps: float
+    kbps: int  # the encoder's target bitrate
+
+
+RUNGS: tuple[Rung, ...] = (
+    Rung(1.0, 30, 1000),
+    Rung(1.0, 30, 600),  # where a call starts (aiortc starts at 500 kbps, 640x480)
+    Rung(0.75, 24, 380),
+    Rung(0.5, 20, 240),
+    Rung(0.5, 15, 150),  # the least video worth sending
+)
+START = 1
+LOWEST = len(RUNGS) - 1
+
+HEADROOM = 0.9  # a rung fits when its bitrate is under this share of the estimate
+HOLD_SECONDS = 3.0  # a better rung must be possible this long before stepping up to it
+AUDIO_ONLY_UNDER_KBPS = 150.0  # a sustained estimate under this stops video
+AUDIO_ONLY_AFTER = 2.0  # seconds the estimate stays that low before video stops
+LOSS_STEP_DOWN = 0.12  # sustained loss at or over this keeps the picture at LOSSY_BEST or lower
+LOSSY_BEST = 2
+LOSS_AUDIO_ONLY = 0.30  # sustained loss at or over this stops video (Nextcloud Talk's figure)
+LOSS_AFTER = 2.0
+PROBE_WAITS = (4.0, 6.0, 8.0)  # seconds in audio only before each probe (the last repeats)
+PROBE_SECONDS = 4.0
+PROBE_FAILS_UNDER_KBPS = 150.0
+PROBE_FAILS_AT_LOSS = 0.10
+
+
+class Mode(StrEnum):
+    VIDEO = "video"
+    AUDIO_ONLY = "audio_only"  # paused because the path is weak
+    PROBING = "probing"  # paused, trying the lowest rung to see whether video fits again
+
+
+@dataclass(frozen=True)
+class Decision:
+    mode: Mode
+    rung: int  # the rung to send at (meaningful in VIDEO and PROBING)
+    changed: bool  # the mode or the rung moved in this update
+    reset_estimate: bool = False  # a probe starts: the receiver should measure afresh
+
+
+class Ladder:
+    """One sender's choice, updated with each new measurement (``now`` in monotonic seconds).
+
+    ``estimate_kbps`` is the receiver's latest estimate of what the path carries (None before
+    any, or while it is stale); ``loss`` the share of packets lost in the receiver's last report.
+    A decision that starts a probe says ``reset_estimate``: the receiver should measure
+    afresh, since its old estimate was made while little was sent.
+    """
+
+    def __init__(self, now: float, rung: int = START) -> None:
+        self.mode = Mode.VIDEO
+        self.rung = rung
+        self.changed_at = now
+        self._better_since: float | None = None
+        self._low_since: float | None = None
+        self._lossy_since: float | None = None
+        self._heavy_loss_since: float | None = None
+        self._probe_at: float | None = None
+        self._failed_probes = 0
+
+    def update(self, *, estimate_kbps: float | None, loss: float | None, now: float) -> Decision:
+        before = (self.mode, self.rung)
+        self._track_conditions(estimate_kbps, loss, now)
+        if self.mode is Mode.VIDEO:
+            self._in_video(estimate_kbps, now)
+        elif self.mode is Mode.AUDIO_ONLY:
+            if self._probe_at is not None and now >= self._probe_at:
+                self._move(Mode.PROBING, LOWEST, now)
+                return Decision(self.mode, self.rung, True, reset_estimate=True)
+        else:
+            self._in_probe(estimate_kbps, loss, now)
+        return Decision(self.mode, self.rung, (self.mode, self.rung) != before)
+
+    # --- the states ------------------------------------------------------------------------
+
+    def _in_video(self, estimate: float | None, now: float) -> None:
+        if self._held(self._low_since, AUDIO_ONLY_AFTER, now) or self._held(
+            self._heavy_loss_since, LOSS_AFTER, now
+        ):
+            self._pause(now)
+            return
+        best = fitting_rung(estimate) if estimate is not None else self.rung
+        if self._held(self._lossy_since, LOSS_AFTER, now):
+            best = max(best, LOSSY_BEST)
+        if best > self.rung:  # worse: step down at once
+            self._move(Mode.VIDEO, best, now)
+        elif best < self.rung:  # better: one step up, once it has held
+            if self._better_since is None:
+                self._better_since = now
+            if now - self._better_since >= HOLD_SECONDS and now - self.changed_at >= HOLD_SECONDS:
+                self._move(Mode.VIDEO, self.rung - 1, now)
+        else:
+            self._better_since = None
+
+    def _in_probe(self, estimate: float | None, loss: float | None, now: float) -> None:
+        failed = (estimate is not None and estimate < PROBE_FAILS_UNDER_KBPS) or (
+            loss is not None and loss >= PROBE_FAILS_AT_LOSS
+        )
+        if failed:
+            self._failed_probes += 1
+            self._pause(now)
+        elif now - self.changed_at >= PROBE_SECONDS:
+            self._failed_probes = 0
+            self._low_since = self._heavy_loss_since = self._lossy_since = None
+            self._move(Mode.VIDEO, LOWEST, now)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _track_conditions(self, estimate: float | None, loss: float | None, now: float) -> None:
+        low = estimate is not None and estimate < AUDIO_ONLY_UNDER_KBPS
+        self._low_since = (self._low_since or now) if low else None
+        lossy = loss is not None and loss >= LOSS_STEP_DOWN
+        self._lossy_since = (self._lossy_since or now) if lossy else None
+        heavy = loss is not None and loss >= LOSS_AUDIO_ONLY
+        self._heavy_loss_since = (self._heavy_loss_since or now) if heavy else None
+
+    @staticmethod
+    def _held(since: float | None, seconds: float, now: float) -> bool:
+        return since is not None and now - since >= seconds
+
+    def _pause(self, now: float) -> None:
+        wait = PROBE_WAITS[min(self._failed_probes, len(PROBE_WAITS) - 1)]
+        self._probe_at = now + wait
+        self._move(Mode.AUDIO_ONLY, LOWEST, now)
+
+    def _move(self, mode: Mode, rung: int, now: float) -> None:
+        self.mode, self.rung, self.changed_at = mode, rung, now
+        self._better_since = None
+
+
+def fitting_rung(estimate_kbps: float) -> int:
+    """The best rung whose bitrate fits in the estimate (the lowest when none does)."""
+    for index, rung in enumerate(RUNGS):
+        if rung.kbps <= estimate_kbps * HEADROOM:
+            return index
+    return LOWEST
+
+
+def picture_size(width: int, height: int, rung: Rung) -> tuple[int, int]:
+    """The rung's picture for a camera of this size (even sides, as the encoder needs)."""
+
+    def side(length: int) -> int:
+        return max(2, int(length * rung.scale) // 2 * 2)
+
+    return side(width), side(height)

@@ -37,6 +37,11 @@ reads) and, if given, ``on_event(event)`` called on the loop. Kinds and data:
 - ``chat`` {id, sender_id, sender_name, kind ("chat" or "notice"), body, created_at}
 - ``first_frame`` {account_id, at}; ``peer_state`` {account_id, state}
 - ``media_toggled`` {device, enabled}; ``error`` {code, message}; ``offline`` {reason}
+- ``audio_only`` {on}: "Audio only" chosen (``set_audio_only``): no video sent, none wanted
+- ``video_paused`` {account_id, reason "weak"} / ``video_resumed`` {account_id}: my video to
+  that person stopped by itself because the path cannot carry it, and came back (adapt.py)
+- ``remote_video`` {account_id, on, reason ("weak", "chosen" or None)}: that person's video to
+  me paused or resumed, and why
 - ``quality`` {account_id, level ("good", "fair", "poor"), reasons (codes, worst first),
   problems and advice (sentences for the person), figures (the 5 s window's judged figures),
   and the newest ``LinkSample``'s fields: at, rtt_ms, loss_in, loss_out, jitter_ms, kbps_in,

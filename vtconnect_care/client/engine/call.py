@@ -31,6 +31,7 @@ log = logging.getLogger("vtconnect.call")
 DEFAULT_CAP = 6
 KEEPALIVE = 30.0  # seconds between pings while in a session (the login's idle limit is 60 min)
 HERE = ("present", "dropped")  # members whose place in the call is kept
+DEAD_AFTER = 6.0  # seconds without media before a still "connected" connection is replaced
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class CallEngine:
         self.camera_enabled = True
         self.mic_enabled = True
         self.speaker_enabled = True
+        self.audio_only = False
         self.marks: dict[str, float] = {}  # monotonic times: begin_sent, joined, first_frame
         # nothing is drawn or captured for nobody: black (cheap) while there is no peer
         self._video = LocalVideoTrack(
@@ -256,6 +258,12 @@ class CallEngine:
         self.mic_enabled = on
         self._emit("media_toggled", device="microphone", enabled=on)
 
+    def set_audio_only(self, on: bool) -> None:
+        """Audio only: no video sent to anyone, and everyone asked to send me none."""
+        self.audio_only = on
+        self.mesh.set_audio_only(on)
+        self._emit("audio_only", on=on)
+
     def set_speaker_enabled(self, on: bool) -> None:
         self.speaker_enabled = on
         self._emit("media_toggled", device="speaker", enabled=on)
@@ -366,8 +374,8 @@ class CallEngine:
             self._set_state(EngineState.IN_CALL)
             for other in self._others_present():
                 peer = self.peers.get(other)
-                if peer is not None and peer.healthy and peer.fresh(self.stale_after):
-                    continue
+                if peer is not None and peer.healthy and peer.fresh(DEAD_AFTER):
+                    continue  # the call itself held while the socket was away
                 if self.mesh.offers_to(other, i_arrived_last=True):  # the newcomer offers
                     await self.mesh.offer(other)
         else:
@@ -419,6 +427,11 @@ class CallEngine:
             for other in self._others_present():
                 peer = self.peers.get(other)
                 if peer is not None and (peer.fresh(self.stale_after) or now - peer.created < 3.0):
+                    continue
+                if peer is not None and peer.healthy and peer.fresh(DEAD_AFTER):
+                    # connected but silent: most likely an outage. The same connection carries
+                    # media the moment the network is back; a new one would need signalling
+                    # and ICE first (seconds). Replaced only if the silence lasts.
                     continue
                 # the offerer acts at once; the other side too if nothing came for a while
                 waited = now - (peer.created if peer else self.marks.get("joined", now))

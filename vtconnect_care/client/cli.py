@@ -8,6 +8,7 @@
 the first live session offered, or waits to be hosted (``--follow`` joins every new hosting).
 It prints what happens (``--json``: one JSON object per line) and reads commands on stdin:
 ``begin``, ``end``, ``leave``, ``chat TEXT``, ``host USER...``, ``camera|mic|speaker on|off``,
+``audio-only on|off``,
 ``cut`` (drop the socket as a network failure would), ``break`` (close every peer connection
 as if it had failed), ``stats``, ``quit``.
 """
@@ -219,6 +220,8 @@ class Participant:
                 "speaker": engine.set_speaker_enabled,
             }[word]
             setter(rest.strip() == "on")
+        elif word == "audio-only":
+            engine.set_audio_only(rest.strip() == "on")
         elif word == "cut":
             engine.realtime.cut()
         elif word == "break":

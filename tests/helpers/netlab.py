@@ -472,9 +472,18 @@ def _stop(proc: subprocess.Popen, timeout: float = 5.0) -> None:
 
 class LabProcess:
     """A child process in a lab namespace; its output read line by line, JSON lines as events
-    (each event keeps its own ``t``, the child's monotonic clock, shared with ours)."""
+    (each event keeps its own ``t``, the child's monotonic clock, which is also ours)."""
 
-    def __init__(self, lab: NetLab, ns: str, argv: Sequence[str], *, name: str) -> None:
+    def __init__(
+        self,
+        lab: NetLab,
+        ns: str,
+        argv: Sequence[str],
+        *,
+        name: str,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.name = name
         self.ns = ns
         self.proc = lab.run(
@@ -485,7 +494,8 @@ class LabProcess:
             stderr=subprocess.STDOUT,
             text=True,
             bufsize=1,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=cwd or REPO,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
         self.lines: list[str] = []
         self.events: list[dict] = []
@@ -550,16 +560,24 @@ class LabProcess:
 
 
 def portal_server(
-    lab: NetLab, ns: str, data_dir: Path, *, port: int = 8470, timeout: float = 60.0
+    lab: NetLab,
+    ns: str,
+    data_dir: Path,
+    *,
+    port: int = 8470,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
 ) -> tuple[LabProcess, str]:
-    """``vtconnect-server --demo`` inside ``ns``, listening on its lab addresses; (it, url)."""
+    """``vtconnect-server --demo`` inside ``ns``, listening on its lab addresses; (it, its url).
+    ``cwd``: run the code of another tree (an exported commit) instead of this one."""
     url = f"http://{lab.addr(ns)}:{port}"
     argv = [
         sys.executable,
         "-m",
         "vtconnect_care.server.cli",
         "--host",
-        "0.0.0.0",  # inside the namespace: its loopback and its veth addresses only
+        "0.0.0.0",  # inside the namespace: its loopback and its lab addresses only
         "--port",
         str(port),
         "--data-dir",
@@ -568,24 +586,82 @@ def portal_server(
         url,
         "--demo",
     ]
-    server = LabProcess(lab, ns, argv, name="server")
+    server = LabProcess(lab, ns, argv, name="server", cwd=cwd, env=env)
     server.wait_line("Uvicorn running on", timeout=timeout)
     return server, url
 
 
-def participant(lab: NetLab, ns: str, portal: str, username: str, *args: str) -> LabProcess:
-    """The command-line call participant (synthetic camera and tone) inside ``ns``, ``--json``."""
-    argv = [
-        sys.executable,
-        "-m",
-        "vtconnect_care.client.cli",
-        "--portal",
-        portal,
-        "--username",
-        username,
-        "--password",
-        DEMO_PASSWORD,
-        "--json",
-        *args,
-    ]
-    return LabProcess(lab, ns, argv, name=username)
+def participant(
+    lab: NetLab,
+    ns: str,
+    portal: str,
+    username: str,
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    launcher: Sequence[str] = (sys.executable, "-m", "vtconnect_care.client.cli"),
+) -> LabProcess:
+    """The command-line call participant (synthetic camera and tone) inside ``ns``, ``--json``.
+    ``launcher`` replaces ``python -m vtconnect_care.client.cli`` (a wrapper that traces)."""
+    argv = [*launcher, "--portal", portal, "--username", username, "--password", DEMO_PASSWORD]
+    return LabProcess(lab, ns, [*argv, "--json", *args], name=username, cwd=cwd, env=env)
+
+
+@dataclass(frozen=True)
+class MediaPoint:
+    """One stats line of a participant, about what it received from one other person."""
+
+    t: float
+    video: int  # frames received so far, summed over replaced connections
+    audio: int
+    pc: str | None  # the connection's id (None while there is none)
+    state: str | None
+    latency_ms_median: float | None  # glass to glass, over the stats interval
+    latency_ms_max: float | None
+    width: int | None  # the newest received picture's
+
+
+def media_series(events: Sequence[dict], other_id: int) -> list[MediaPoint]:
+    """What a participant's stats lines say it received from ``other_id``, in time order."""
+    out: list[MediaPoint] = []
+    base_v = base_a = last_v = last_a = 0
+    last_pc: str | None = None
+    for event in events:
+        if event["event"] != "stats":
+            continue
+        peer = event["peers"].get(str(other_id))
+        pc = peer["pc"] if peer else None
+        if peer is not None:
+            if last_pc is not None and pc != last_pc:  # a new connection counts from zero
+                base_v, base_a = base_v + last_v, base_a + last_a
+            last_pc, last_v, last_a = pc, peer["video_frames"], peer["audio_frames"]
+        size = (event.get("sizes") or {}).get(str(other_id))
+        lat_max = event.get("latency_ms_max", event["latency_ms_median"])
+        out.append(
+            MediaPoint(
+                t=event["t"],
+                video=base_v + last_v,
+                audio=base_a + last_a,
+                pc=pc,
+                state=peer["state"] if peer else None,
+                latency_ms_median=event["latency_ms_median"],
+                latency_ms_max=lat_max,
+                width=size[0] if size else None,
+            )
+        )
+    return out
+
+
+def at(series: Sequence[MediaPoint], t: float) -> MediaPoint:
+    """The last point at or before ``t`` (the first point if none is)."""
+    before = [p for p in series if p.t <= t]
+    return before[-1] if before else series[0]
+
+
+def per_second(series: Sequence[MediaPoint], t0: float, t1: float) -> tuple[float, float]:
+    """(video frames/s, audio frames/s) received between t0 and t1, from the stats lines."""
+    a, b = at(series, t0), at(series, t1)
+    span = b.t - a.t
+    if span <= 0:
+        return 0.0, 0.0
+    return (b.video - a.video) / span, (b.audio - a.audio) / span

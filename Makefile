@@ -10,7 +10,7 @@ APT := chromium xvfb libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11
        libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-dejavu-core \
        libpython3-dev desktop-file-utils
 
-.PHONY: run test system-deps venv forms server app lint bench clean
+.PHONY: run test system-deps venv forms server app lint bench bench-network clean
 
 # System packages (Debian): Chromium for browser tests, Xvfb for screenshots, PortAudio.
 system-deps:
@@ -56,6 +56,10 @@ lint: venv
 
 bench: venv
 	$(BIN)/python bench/call.py --json bench/results/call.json
+
+# Calls on emulated bad networks in network namespaces (root, nftables, iproute2): docs/network-testing.md
+bench-network: venv
+	$(BIN)/python bench/network.py --json bench/results/network.json
 
 clean:
 	rm -rf $(VENV) $(DATA) build dist *.egg-info

@@ -94,6 +94,11 @@ CLIENT_LEFT_PAGE = (
     "You have left the video visit. If you did not mean to, join again with the button below."
 )
 CLIENT_WAITING = "Waiting for your caregiver to join the video visit…"
+# the caregiver's app paused its video (issue 18: audio first; docs/protocol.md, signal media)
+VIDEO_PAUSED_WEAK = "The connection is weak: video is paused to keep the sound clear."
+VIDEO_PAUSED_CHOSEN = (
+    "Your caregiver chose audio only: video is off both ways to keep the sound clear."
+)
 CAREGIVER_AWAY = (
     "Your caregiver has left the call for a moment. Please stay on this page: they can join again."
 )

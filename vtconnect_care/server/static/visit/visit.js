@@ -10,6 +10,7 @@ const token = root.dataset.token;
 const SESSION_OVER = root.dataset.msgOver;
 const CAREGIVER_AWAY = root.dataset.msgAway;
 const WAITING = root.dataset.msgWaiting;
+const PAUSED = { weak: root.dataset.msgPausedWeak, chosen: root.dataset.msgPausedChosen };
 
 const $ = (id) => document.getElementById(id);
 const show = (id, on = true) => { $(id).hidden = !on; };
@@ -18,6 +19,7 @@ const show = (id, on = true) => { $(id).hidden = !on; };
 const call = (window.visitCall = {
   state: "lobby", // lobby | joining | waiting | connecting | in_call | left | over | refused
   remoteFrames: 0,
+  remotePaused: null, // why the caregiver's video is paused ("weak", "chosen"), or null
   pc: null,
   ws: null,
   room: null,
@@ -222,6 +224,8 @@ async function onSignal(msg) {
     } else if (s.kind === "answer" && call.pc && s.pc === call.pcId) {
       await call.pc.setRemoteDescription({ type: "answer", sdp: s.sdp });
       await flushIce();
+    } else if (s.kind === "media" && s.pc === call.pcId) {
+      await onMedia(s);
     } else if (s.kind === "ice" && s.pc === call.pcId && s.candidate) {
       if (call.pc?.remoteDescription) await call.pc.addIceCandidate(s.candidate);
       else call.pendingIce.push(s.candidate);
@@ -229,6 +233,19 @@ async function onSignal(msg) {
   } catch (e) {
     console.error("signalling failed", e);
   }
+}
+
+// The caregiver's app paused its video (a weak path, or "Audio only" chosen: then ours stops too,
+// without touching the camera button, and comes back with theirs).
+async function onMedia(s) {
+  call.remotePaused = s.video ? null : s.reason || "weak";
+  if (s.reason === "probe") return;
+  $("call-status").textContent = s.video ? "" : PAUSED[call.remotePaused] || PAUSED.weak;
+  const sender = call.pc?.getSenders().find((x) => x.track?.kind === "video" || x === call.videoSender);
+  const camera = call.local?.getVideoTracks()[0];
+  if (!sender || !camera) return;
+  call.videoSender = sender;
+  await sender.replaceTrack(call.remotePaused === "chosen" ? null : camera);
 }
 
 async function flushIce() {

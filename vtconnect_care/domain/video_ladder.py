@@ -50,6 +50,8 @@ PROBE_WAITS = (4.0, 6.0, 8.0)  # seconds in audio only before each probe (the la
 PROBE_SECONDS = 4.0
 PROBE_FAILS_UNDER_KBPS = 150.0
 PROBE_FAILS_AT_LOSS = 0.10
+RESUME_GRACE = 6.0  # seconds after a probe brought video back in which a low estimate is the
+# receiver's fresh one still climbing (it starts near what it sees arrive), not a thin path
 
 
 class Mode(StrEnum):
@@ -85,6 +87,7 @@ class Ladder:
         self._heavy_loss_since: float | None = None
         self._probe_at: float | None = None
         self._failed_probes = 0
+        self._grace_until = now
 
     def update(self, *, estimate_kbps: float | None, loss: float | None, now: float) -> Decision:
         before = (self.mode, self.rung)
@@ -130,12 +133,13 @@ class Ladder:
         elif now - self.changed_at >= PROBE_SECONDS:
             self._failed_probes = 0
             self._low_since = self._heavy_loss_since = self._lossy_since = None
+            self._grace_until = now + RESUME_GRACE
             self._move(Mode.VIDEO, LOWEST, now)
 
     # --- helpers -----------------------------------------------------------------------------
 
     def _track_conditions(self, estimate: float | None, loss: float | None, now: float) -> None:
-        low = estimate is not None and estimate < AUDIO_ONLY_UNDER_KBPS
+        low = estimate is not None and estimate < AUDIO_ONLY_UNDER_KBPS and now >= self._grace_until
         self._low_since = (self._low_since or now) if low else None
         lossy = loss is not None and loss >= LOSS_STEP_DOWN
         self._lossy_since = (self._lossy_since or now) if lossy else None

@@ -91,3 +91,16 @@ def test_every_rung_has_an_even_picture(width, height):
     for rung in vl.RUNGS:
         w, h = vl.picture_size(width, height, rung)
         assert w % 2 == 0 and h % 2 == 0 and w <= width and h <= height
+
+
+def test_after_a_probe_brought_video_back_the_climbing_estimate_gets_a_grace():
+    ladder = Ladder(now=0.0)
+    run(ladder, 0.0, 3.0, estimate_kbps=100, loss=0.0)
+    t = 3.5
+    while ladder.update(estimate_kbps=None, loss=0.0, now=t).mode is not Mode.VIDEO:
+        t += 0.5
+    # the receiver's fresh estimate starts near the probe's own rate, under the pause line
+    d, _ = run(ladder, t + 0.5, vl.RESUME_GRACE - 1.0, estimate_kbps=140, loss=0.0)
+    assert d.mode is Mode.VIDEO
+    d, _ = run(ladder, t + vl.RESUME_GRACE, vl.AUDIO_ONLY_AFTER + 0.5, estimate_kbps=140, loss=0.0)
+    assert d.mode is Mode.AUDIO_ONLY  # still that low after the grace: a thin path after all

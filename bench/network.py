@@ -24,7 +24,9 @@ both):
 - ``dropped``: the session ended, a peer connection failed or closed, or no audio for 5 s;
 - ``width``: the newest received picture's; ``audio_only_after_s``, ``video_back_after_s``: see
   the ``how`` field; ``media_back_ms``: from the network's return to the first new video frame
-  and audio frame, both ways (stats lines every 0.25 s bound its precision).
+  and audio frame, both ways (stats lines every 0.25 s bound its precision);
+- ``after``: the same once the link is clean again, with ``live_after_s`` (video at 10 fps or
+  more, and every later latency under 400 ms: video that comes back 13 s late is not back).
 
 ``--commit REV`` runs the server and both engines from that commit (``git archive`` into a
 temporary folder) instead of the working tree: a baseline for comparisons. ``--trace-queues``
@@ -281,6 +283,21 @@ def _flowing_from(
     return None
 
 
+def _live_after(
+    series: list[MediaPoint], t1: float, t2: float, limit: float = 400.0
+) -> float | None:
+    """Seconds after t1 until video was live again: 10 fps or more over a second, and every
+    latency from then on under ``limit`` ms (video that comes back 13 s late is not back)."""
+    points = _within(series, t1, t2)
+    for i, p in enumerate(points):
+        if p.t - 1.0 < t1 or per_second(series, p.t - 1.0, p.t)[0] < 10:
+            continue
+        later = [q.latency_ms_median for q in points[i:] if q.latency_ms_median is not None]
+        if later and max(later) <= limit:
+            return round(p.t - 1.0 - t1, 2)
+    return None
+
+
 def _back_after(series: list[MediaPoint], t: float, t_end: float) -> float | None:
     """Milliseconds from t to the first stats line showing new video and new audio."""
     base = at(series, t)
@@ -322,6 +339,7 @@ def side(events: list[dict], other: int, sc: Scenario, t0: float, t1: float, t2:
             "audio_ratio": audio_after,
             "latency_ms_max": _latency_max(after),
             "latency_ms_end": round(statistics.median(tail), 1) if tail else None,
+            "live_after_s": _live_after(s, t1, t2),
         }
     if sc.name == "cap150":
         out["audio_only_after_s_by_fps"] = _paused_from(s, t0, t1)
@@ -466,6 +484,8 @@ def run_call(ctx: Context, sc: Scenario, seconds: float, recover: float) -> dict
         **sides,
     }
     if sc.name == "cap150":
+        live = [sides[k]["after"]["live_after_s"] for k in sides]
+        figures["video_live_after_s"] = None if None in live else max(live)
         by_event = [sides[k]["audio_only_after_s_by_event"] for k in sides]
         if all(v is not None for v in by_event):
             figures["audio_only_after_s"] = max(by_event)

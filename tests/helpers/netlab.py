@@ -483,9 +483,11 @@ class LabProcess:
         name: str,
         cwd: Path | None = None,
         env: dict[str, str] | None = None,
+        quits_on_eof: bool = True,
     ) -> None:
         self.name = name
         self.ns = ns
+        self.quits_on_eof = quits_on_eof
         self.proc = lab.run(
             ns,
             argv,
@@ -551,7 +553,7 @@ class LabProcess:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Close its stdin (a participant quits on end of input), then terminate, then kill."""
-        if self.proc.poll() is None and self.proc.stdin is not None:
+        if self.quits_on_eof and self.proc.poll() is None and self.proc.stdin is not None:
             with contextlib.suppress(OSError):
                 self.proc.stdin.close()
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -586,7 +588,7 @@ def portal_server(
         url,
         "--demo",
     ]
-    server = LabProcess(lab, ns, argv, name="server", cwd=cwd, env=env)
+    server = LabProcess(lab, ns, argv, name="server", cwd=cwd, env=env, quits_on_eof=False)
     server.wait_line("Uvicorn running on", timeout=timeout)
     return server, url
 

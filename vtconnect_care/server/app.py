@@ -25,6 +25,7 @@ from .api import (
     devmail,
     health,
     organization,
+    precall,
     registration,
     sessions,
     staff,
@@ -58,6 +59,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (visit_pages.router, ""),  # the client's browser page for a visit link
     (sessions.router, API),
     (realtime_routes.router, API),
+    (precall.router, API),  # the pre-call connection test's peer
     (clients.router, API),
     (staff.router, API),
     (organization.router, API),

@@ -43,6 +43,11 @@ class Settings:
     turn_secret: str | None = None
     turn_ttl: timedelta = timedelta(hours=1)
     room_cap: int = 6
+    # the pre-call connection test's peer (server/precall/); VTCONNECT_PRECALL=0 turns it off
+    precall_enabled: bool = True
+    precall_concurrent: int = 4  # tests at once, per server process
+    precall_per_window: int = 10  # tests per account or visit link per rate_window
+    precall_max_seconds: float = 15.0  # a test peer is closed after this, whatever happens
     # sessions
     session_absolute: timedelta = timedelta(hours=12)
     session_idle: timedelta = timedelta(minutes=60)
@@ -116,6 +121,7 @@ class Settings:
             values["allowed_origins"] = _env_list("VTCONNECT_ALLOWED_ORIGINS")
         values["demo"] = _env_bool("VTCONNECT_DEMO")
         values["production"] = _env_bool("VTCONNECT_PRODUCTION")
+        values["precall_enabled"] = _env_bool("VTCONNECT_PRECALL", True)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 

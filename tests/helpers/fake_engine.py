@@ -12,7 +12,18 @@ from typing import Any
 from vtconnect_care.client.engine import EngineState, Event
 from vtconnect_care.client.engine.states import ENGINE_MOVES
 from vtconnect_care.client.realtime import RealtimeError
+from vtconnect_care.domain.call_quality import QualityLevel, Reason, Verdict
 from vtconnect_care.domain.transitions import StateMachine
+
+
+class FakeLink:
+    """The engine's LinkMonitor as far as the controllers use it."""
+
+    def __init__(self) -> None:
+        self.video_expected: dict[int, bool] = {}
+
+    def expect_video(self, account_id: int, expected: bool) -> None:
+        self.video_expected[account_id] = expected
 
 
 class FakeEngine:
@@ -26,6 +37,7 @@ class FakeEngine:
         self.session: dict | None = None
         self.closed = False
         self.camera_enabled = self.mic_enabled = self.speaker_enabled = True
+        self.link = FakeLink()
         self._machine = StateMachine(
             "fake engine",
             EngineState.IDLE,
@@ -59,6 +71,21 @@ class FakeEngine:
 
     def emit(self, kind: str, /, **data: Any) -> None:
         self.on_event(Event(kind, data))
+
+    def emit_quality(
+        self, account_id: int, level: str, *reasons: str, **figures: float | None
+    ) -> None:
+        """The engine's ``quality`` event, as ``LinkMonitor`` sends it (sentences included)."""
+        verdict = Verdict(QualityLevel(level), tuple(Reason(r) for r in reasons), figures)
+        self.emit(
+            "quality",
+            account_id=account_id,
+            level=verdict.level.value,
+            reasons=[r.value for r in verdict.reasons],
+            problems=list(verdict.problems),
+            advice=list(verdict.advice),
+            figures=dict(figures),
+        )
 
     def join_session(self, session: dict, chat: list | None = None) -> None:
         self.session = session

@@ -21,12 +21,14 @@ The levels and why (R-QUALITY-1):
   past that shows up as round trip or loss, so jitter alone never makes a call poor.
 - Fewer than 10 packets a second is **poor** (Nextcloud; Opus alone sends 50, so almost nothing
   arrives).
-- Received bitrate under 180 kbps is **poor** (Healthdirect blocks there) and under 250 kbps
-  **fair**. Healthdirect warns at 330, but it measures with a test stream that pushes all it
-  can, while a call carries what the sender chose: aiortc's VP8 aims at 500 kbps and never
-  below 250, and a simple picture undershoots that - a perfect loopback call of a synthetic
-  640x480 picture arrives at 316-465 kbps (measured here), so a 330 limit would call a clean
-  call fair. Under 250 kbps the path is holding the sender below its floor.
+- Received bitrate under 180 kbps is **poor**: Healthdirect blocks video there, and it is less
+  than our lowest video rung and its sound (``video_ladder``: 150 kbps at half size). There is
+  no "fair" bitrate: Healthdirect warns at 330, but it measures with a test stream that pushes
+  all it can, while a call carries what the sender chose, and senders start low and climb with
+  the receiver's estimate. Measured here on perfect loopback links: aiortc to aiortc 316-465
+  kbps for a synthetic 640x480 picture, aiortc to Chromium 258 kbps in the first seconds (the
+  sender follows Chromium's starting estimate), so a fair limit near 330 would call every call
+  fair while it starts. A path that is really too thin shows as loss, delay or few pictures.
 - A frame rate under 5 a second is **poor** (the tile's "too few pictures" judgement), under 12
   **fair**. Bitrate and frame rate count only while video is expected: when the other side
   deliberately sends none (camera off, audio only) little video is no fault
@@ -122,6 +124,8 @@ class Rule:
 WINDOW_S = 5.0  # seconds of samples judged together (Nextcloud's 5 s)
 SETTLE_SAMPLES = 3  # samples before a first verdict (the first second of a call is noise)
 RECOVER = 0.8  # a level improves once the figures clear the limits by this margin
+POOR_FPS = 5.0  # pictures a second under which video is poor (the call tiles use it too)
+FAIR_FPS = 12.0
 
 RULES: tuple[Rule, ...] = (
     Rule(Reason.STALLED, "packets_in_per_s", "below", None, 10.0, "mean"),
@@ -129,8 +133,8 @@ RULES: tuple[Rule, ...] = (
     Rule(Reason.LOSS_OUT, "loss_out", "above", 0.03, 0.15, "mean"),
     Rule(Reason.DELAY, "rtt_ms", "above", 400.0, 1500.0, "median"),
     Rule(Reason.JITTER, "jitter_ms", "above", 50.0, None, "median"),
-    Rule(Reason.LOW_BITRATE, "kbps_in", "below", 250.0, 180.0, "mean", video_only=True),
-    Rule(Reason.LOW_FPS, "fps_in", "below", 12.0, 5.0, "mean", video_only=True),
+    Rule(Reason.LOW_BITRATE, "kbps_in", "below", None, 180.0, "mean", video_only=True),
+    Rule(Reason.LOW_FPS, "fps_in", "below", FAIR_FPS, POOR_FPS, "mean", video_only=True),
 )
 
 # --- what a person reads (said here once; the visit page gets them through client_config) -----

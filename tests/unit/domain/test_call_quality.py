@@ -46,7 +46,6 @@ def test_r_quality_1_a_clean_link_is_good_and_says_so():
         ({"jitter_ms": 80.0}, QualityLevel.FAIR, Reason.JITTER),
         ({"jitter_ms": 900.0}, QualityLevel.FAIR, Reason.JITTER),  # jitter alone: never poor
         ({"packets_in_per_s": 4.0}, QualityLevel.POOR, Reason.STALLED),
-        ({"kbps_in": 220.0}, QualityLevel.FAIR, Reason.LOW_BITRATE),
         ({"kbps_in": 150.0}, QualityLevel.POOR, Reason.LOW_BITRATE),
         ({"fps_in": 10.0}, QualityLevel.FAIR, Reason.LOW_FPS),
         ({"fps_in": 3.0}, QualityLevel.POOR, Reason.LOW_FPS),
@@ -96,10 +95,12 @@ def test_r_quality_3_worse_at_once_better_only_by_a_margin():
     assert held.level is QualityLevel.FAIR and held.reasons == (Reason.LOSS_IN,)
     assert judge(just_under, None).level is QualityLevel.GOOD  # no history: no hold
     assert judge(window(loss_in=0.01), QualityLevel.FAIR).level is QualityLevel.GOOD
-    # lower limits: under 250 kbps to be fair, over 250 / 0.8 to be good again
-    assert judge(window(kbps_in=240.0), QualityLevel.GOOD).level is QualityLevel.FAIR
-    assert judge(window(kbps_in=300.0), QualityLevel.FAIR).level is QualityLevel.FAIR
-    assert judge(window(kbps_in=330.0), QualityLevel.FAIR).level is QualityLevel.GOOD
+    # lower limits: under 180 kbps to be poor, over 180 / 0.8 to be better again
+    assert judge(window(kbps_in=170.0), QualityLevel.GOOD).level is QualityLevel.POOR
+    assert judge(window(kbps_in=200.0), QualityLevel.POOR).level is QualityLevel.POOR
+    assert judge(window(kbps_in=230.0), QualityLevel.POOR).level is QualityLevel.GOOD
+    # a starting call's modest bitrate is no fault (no fair limit on bitrate)
+    assert judge(window(kbps_in=250.0), None).level is QualityLevel.GOOD
 
 
 def test_r_quality_3_poor_steps_to_fair_when_only_the_fair_limit_is_still_crossed():

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from vtconnect_care.client.engine import CallEngine, Event, MediaSet
+from vtconnect_care.domain.call_quality import QualityLevel, Reason, Verdict
 from vtconnect_care.domain.transitions import StateMachine
 
 from ..tasks import TaskGroup
@@ -105,6 +106,7 @@ class CallController(QObject):
         self.notices: list[str] = []
         self.tile_states: dict[int, TileState] = {}
         self.camera_off: dict[int, bool] = {}
+        self.quality: dict[int, Verdict] = {}  # the engine's verdict per person (quality event)
         self.camera_on = self.mic_on = self.speaker_on = True
         self._phase = StateMachine(
             "call", CallPhase.IDLE, PHASE_MOVES, on_change=self._phase_moved, logger=log
@@ -151,6 +153,7 @@ class CallController(QObject):
     def forget_tile(self, account_id: int) -> None:
         self.tile_states.pop(account_id, None)
         self.camera_off.pop(account_id, None)
+        self.quality.pop(account_id, None)
         self.frames.forget(account_id)
         self.tiles_changed.emit()
 
@@ -264,10 +267,28 @@ class CallController(QObject):
             self.set_tile(data["account_id"], TileState.CONNECTED)
         elif kind == "peer_state" and data["account_id"] in self.tile_states:
             self._peer_state(data["account_id"], data["state"])
+        elif kind == "quality":
+            self._quality(data)
         self.on_engine_event(event)
 
     def on_engine_event(self, event: Event) -> None:
         """A subclass's rules for the engine's events."""
+
+    def _quality(self, data: dict) -> None:
+        """Good, fair or poor from the engine's link statistics; a poor tile follows it."""
+        account_id = data["account_id"]
+        verdict = Verdict(
+            QualityLevel(data["level"]),
+            tuple(Reason(r) for r in data["reasons"]),
+            data.get("figures"),
+        )
+        self.quality[account_id] = verdict
+        state = self.tile_states.get(account_id)
+        if state is TileState.CONNECTED and verdict.level is QualityLevel.POOR:
+            self.set_tile(account_id, TileState.POOR)
+        elif state is TileState.POOR and verdict.level is not QualityLevel.POOR:
+            self.set_tile(account_id, TileState.CONNECTED)
+        self.tiles_changed.emit()
 
     def _peer_state(self, account_id: int, state: str) -> None:
         mapped = PEER_TILE.get(state)
@@ -304,6 +325,7 @@ class CallController(QObject):
                 first=slot.arrivals[0] if slot is not None and slot.arrivals else None,
                 rate=slot.rate(now) if slot is not None else 0.0,
                 now=now,
+                quality=verdict.level if (verdict := self.quality.get(other)) else None,
             )
             if new is not state:
                 self.tile_states[other] = new
@@ -312,6 +334,8 @@ class CallController(QObject):
             if self.camera_off.get(other, False) != dark:
                 self.camera_off[other] = dark
                 changed = True
+                if self.engine is not None:  # a camera that is off sends little: no fault
+                    self.engine.link.expect_video(other, not dark)
                 self.camera_changed(other, dark)
         if changed:
             self.tiles_changed.emit()

@@ -6,7 +6,10 @@ Sentences are constants or built here from names; the controllers pick which one
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+
+from vtconnect_care.domain import call_quality
+from vtconnect_care.domain.call_quality import QualityLevel, Verdict
 
 from .states import TileState
 
@@ -27,10 +30,10 @@ YOU_ENDED = "You ended the session."
 TILE_TEXT = {
     TileState.CONNECTING: "Connecting…",
     TileState.RECONNECTING: "Reconnecting…",
-    TileState.POOR: "Poor network connection",
+    TileState.POOR: call_quality.TITLES[QualityLevel.POOR],  # the quality label's own words
 }
 
-POOR_FPS = 5.0  # received pictures per second under which a connection counts as poor
+POOR_FPS = call_quality.POOR_FPS  # pictures a second under which a connection counts as poor
 STALLED_AFTER = 1.5  # seconds without a picture: reconnecting (the engine replaces the peer)
 SETTLE = 2.0  # seconds of pictures before the rate is judged
 
@@ -89,9 +92,12 @@ def judge_tile(
     first: float | None,
     rate: float,
     now: float,
+    quality: QualityLevel | None = None,
 ) -> TileState:
     """One person's connection from the pictures received: ``last``/``first`` arrival times
-    (monotonic seconds, None before any), ``rate`` pictures a second over the recent window."""
+    (monotonic seconds, None before any), ``rate`` pictures a second over the recent window.
+    Once the engine judged the link (``quality``), poor follows that verdict, which weighs the
+    frame rate with loss, delay and bitrate; the pictures still tell connecting and stalled."""
     if dropped:
         return TileState.RECONNECTING
     if last is None:
@@ -100,6 +106,41 @@ def judge_tile(
         return TileState.CONNECTING
     if now - last > STALLED_AFTER:
         return TileState.RECONNECTING
+    if quality is not None:
+        return TileState.POOR if quality is QualityLevel.POOR else TileState.CONNECTED
     if rate < POOR_FPS and first is not None and now - first > SETTLE:
         return TileState.POOR
     return TileState.CONNECTED
+
+
+def figures_text(figures: Mapping[str, float | None] | None) -> str:
+    """The measured figures behind a quality verdict, for its tooltip."""
+    if not figures:
+        return ""
+    parts = []
+    if (rtt := figures.get("rtt_ms")) is not None:
+        parts.append(f"round trip {rtt:.0f} ms")
+    loss = [
+        f"{100 * x:.0f}% {way}"
+        for x, way in ((figures.get("loss_in"), "in"), (figures.get("loss_out"), "out"))
+        if x is not None
+    ]
+    if loss:
+        parts.append("lost " + ", ".join(loss))
+    if (jitter := figures.get("jitter_ms")) is not None:
+        parts.append(f"jitter {jitter:.0f} ms")
+    if (kbps := figures.get("kbps_in")) is not None:
+        parts.append(f"{kbps:.0f} kbps received")
+    if (fps := figures.get("fps_in")) is not None:
+        parts.append(f"{fps:.0f} pictures a second")
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def quality_tooltip(verdict: Verdict) -> str:
+    """What is wrong and what to try, then the figures (the quality label's tooltip)."""
+    lines = [verdict.title, *(verdict.problems or (call_quality.ALL_CLEAR,)), *verdict.advice]
+    figures = figures_text(verdict.figures)
+    if figures:
+        lines.append(figures + ".")
+    return "\n".join(lines)

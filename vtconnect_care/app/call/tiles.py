@@ -17,9 +17,11 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QWidget
 
 from vtconnect_care.client.media import name_colour
+from vtconnect_care.domain.call_quality import Verdict
 
 from .frames import FrameStore
 from .image import fitted, frame_image, sample_image
+from .quality import QualityBadge
 from .states import TileState
 from .status import TILE_TEXT
 
@@ -145,7 +147,8 @@ class Tile(QWidget):
 
 class RemoteTile(Tile):
     """One other person: their newest picture, their name and connection state (in words
-    beside the coloured dot: never by colour alone)."""
+    beside the coloured dot: never by colour alone), and the quality of their connection
+    (bars and a word in the top-right corner, with a tooltip) once the engine judged it."""
 
     def __init__(
         self,
@@ -164,6 +167,8 @@ class RemoteTile(Tile):
         self.painted_seq = -1
         self.converted = 0  # frames converted for painting (<= frames received)
         self._cache: tuple[int, int, int] | None = None
+        self.verdict: Verdict | None = None
+        self.quality = QualityBadge(self)
         self.setAccessibleName(f"Video of {name}")
         self.set_state(TileState.CONNECTING, False)
 
@@ -180,12 +185,32 @@ class RemoteTile(Tile):
 
     def set_state(self, state: TileState, camera_off: bool) -> None:
         self.state, self.camera_off = TileState(state), camera_off
-        self.badges = (
-            [] if self.state is TileState.CONNECTED else [TILE_TEXT[self.state].rstrip("…")]
-        )
+        labelled = self._show_quality()
+        # poor with a quality label showing: the label says it, once
+        plain = self.state is TileState.CONNECTED or (self.state is TileState.POOR and labelled)
+        self.badges = [] if plain else [TILE_TEXT[self.state].rstrip("…")]
         description = "camera off" if camera_off else TILE_TEXT.get(self.state, "connected")
         self.setAccessibleDescription(f"{self.name}: {description}")
         self.update()
+
+    def set_quality(self, verdict: Verdict | None) -> None:
+        """The engine's verdict on this person's connection (None: not judged yet)."""
+        self.verdict = verdict
+        self.set_state(self.state, self.camera_off)
+
+    def _show_quality(self) -> bool:
+        """The label shows while pictures arrive; connecting or stalled, the caption says it."""
+        live = self.state in (TileState.CONNECTED, TileState.POOR)
+        self.quality.show_verdict(self.name, self.verdict if live else None)
+        self._place_quality()
+        return live and self.verdict is not None
+
+    def _place_quality(self) -> None:
+        self.quality.move(self.width() - self.quality.width() - 8, 8)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._place_quality()
 
     def due(self) -> bool:
         slot = self.store.get(self.account_id)

@@ -357,6 +357,8 @@ class CareRoomWindow(QWidget):
                     (account_id, c.name_of(account_id), state, c.camera_off.get(account_id, False))
                 )
         self.grid.sync(people)
+        for account_id, tile in self.grid.tiles.items():
+            tile.set_quality(c.quality.get(account_id))
         self.waiting.setVisible(not in_call)
         self.status.setVisible(in_call)  # before the call, the waiting card says it
         self._place()

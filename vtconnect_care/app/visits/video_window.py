@@ -231,6 +231,7 @@ class VideoWindow(QWidget):
         """The client's connection as the call judges it, in words on their video."""
         state = call.tile_states.get(call.client_id, TileState.CONNECTING)
         self.stage.client.set_state(state, call.camera_off.get(call.client_id, False))
+        self.stage.client.set_quality(call.quality.get(call.client_id))
 
     def set_self_source(self, source: Any, *, no_camera: bool = False) -> None:
         self.stage.self_view.set_source(source, no_camera=no_camera)

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from vtconnect_care.domain import call_quality
 from vtconnect_care.domain import visit_messages as vmsg
 from vtconnect_care.domain.times import long_date
 
@@ -161,7 +162,12 @@ def visit_page(
     return templates.TemplateResponse(
         request,
         name,
-        {"view": view, "token": token if view["status"] == "valid" else "", "messages": vmsg},
+        {
+            "view": view,
+            "token": token if view["status"] == "valid" else "",
+            "messages": vmsg,
+            "quality": call_quality.client_config(),  # the rules and sentences for quality.js
+        },
         status_code=STATUS_CODES.get(view["status"], 200),
         headers=NO_STORE,
     )

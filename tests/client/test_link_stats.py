@@ -218,11 +218,17 @@ class FakeTransport:
         return []
 
 
+class FakeAdapter:
+    def __init__(self, *, i_chose: bool = False, they_chose: bool = False) -> None:
+        self.i_chose, self.they_chose = i_chose, they_chose
+
+
 class FakePeer:
     def __init__(self, pc_id: str = "pc-1") -> None:
         self.pc_id = pc_id
         self.pc = FakeTransport()
         self.video_frames = 0
+        self.adapter: FakeAdapter | None = None
 
 
 def feed(peer: FakePeer, seconds: int, *, lost_per_s: int = 0, start: int = 0) -> None:
@@ -282,6 +288,13 @@ def test_the_monitor_settles_emits_on_change_and_every_five_seconds():
         await tick(1)
         assert monitor.latest(7).video_expected is False
         monitor.expect_video(7, True)
+        await tick(1)
+        assert monitor.latest(7).video_expected is True
+        # "Audio only" chosen on either side (the peer's adapter knows): no video expected
+        peer.adapter = FakeAdapter(they_chose=True)
+        await tick(1)
+        assert monitor.latest(7).video_expected is False
+        peer.adapter = FakeAdapter()
         await tick(1)
         assert monitor.latest(7).video_expected is True
         # a replaced connection starts afresh; a person who left is forgotten

@@ -51,7 +51,8 @@ reads) and, if given, ``on_event(event)`` called on the loop. Kinds and data:
 
 Link statistics: ``engine.link.latest(account_id)`` (the newest one-second ``LinkSample``),
 ``engine.link.window(account_id)`` (the last 5 s of them) and ``engine.link.verdict(account_id)``;
-``engine.link.expect_video(account_id, False)`` while that person's camera is off.
+``engine.link.expect_video(account_id, False)`` while that person's camera is off ("Audio
+only" on either side the monitor sees itself): little video is then no fault.
 
 Remote video: ``on_video_frame(account_id, av.VideoFrame)`` for every decoded frame, on the
 loop (convert with ``frame.to_ndarray(format="bgr24")`` only when you draw). Every remote track

@@ -293,11 +293,20 @@ class LinkMonitor:
         before, link.last = link.last, reading
         if before is None or reading.at <= before.at:
             return
-        expected = account_id not in self._no_video and self._video_expected(account_id)
+        expected = self._expects_video(account_id, peer)
         link.samples.append(sample_between(before, reading, video_expected=expected))
         while link.samples and link.samples[0].at <= now - WINDOW_S:
             link.samples.popleft()
         self._judge(account_id, link, now)
+
+    def _expects_video(self, account_id: int, peer: Any) -> bool:
+        """False while that person deliberately sends no video: their camera is off (the app
+        says so), or "Audio only" was chosen on either side (the peer's adapter knows)."""
+        adapter = getattr(peer, "adapter", None)
+        chosen = adapter is not None and (
+            getattr(adapter, "i_chose", False) or getattr(adapter, "they_chose", False)
+        )
+        return not chosen and account_id not in self._no_video and self._video_expected(account_id)
 
     def _judge(self, account_id: int, link: _Link, now: float) -> None:
         if len(link.samples) < SETTLE_SAMPLES:

@@ -27,12 +27,14 @@ The levels and why (R-QUALITY-1):
   all it can, while a call carries what the sender chose, and senders start low and climb with
   the receiver's estimate. Measured here on perfect loopback links: aiortc to aiortc 316-465
   kbps for a synthetic 640x480 picture, aiortc to Chromium 258 kbps in the first seconds (the
-  sender follows Chromium's starting estimate), so a fair limit near 330 would call every call
-  fair while it starts. A path that is really too thin shows as loss, delay or few pictures.
-- A frame rate under 5 a second is **poor** (the tile's "too few pictures" judgement), under 12
-  **fair**. Bitrate and frame rate count only while video is expected: when the other side
-  deliberately sends none (camera off, audio only) little video is no fault
-  (``LinkSample.video_expected``).
+  sender follows Chromium's starting estimate), and two of our engines with the video ladder
+  235-300 kbps over the first 25 s, so a fair limit near 330 would call every call fair. A path
+  that is really too thin shows as loss, delay or few pictures.
+- A frame rate under 5 a second is **poor** (the tile's "too few pictures" judgement), under 10
+  **fair**: the lowest video rung sends 15 by design (a clean call here arrives at 15-30), so
+  the fair limit and its way back (12.5) stay below it. Bitrate and frame rate count only while
+  video is expected: when the other side deliberately sends none (camera off, audio only) little
+  video is no fault (``LinkSample.video_expected``).
 - The remote's estimate of what it can receive from us (REMB) is kept in the sample for
   adaptation but not judged: aiortc's estimate climbs slowly from about 210 kbps on a perfect
   link (measured here: 210 to 340 kbps over the first ten seconds), and a camera that is off
@@ -125,7 +127,7 @@ WINDOW_S = 5.0  # seconds of samples judged together (Nextcloud's 5 s)
 SETTLE_SAMPLES = 3  # samples before a first verdict (the first second of a call is noise)
 RECOVER = 0.8  # a level improves once the figures clear the limits by this margin
 POOR_FPS = 5.0  # pictures a second under which video is poor (the call tiles use it too)
-FAIR_FPS = 12.0
+FAIR_FPS = 10.0
 
 RULES: tuple[Rule, ...] = (
     Rule(Reason.STALLED, "packets_in_per_s", "below", None, 10.0, "mean"),

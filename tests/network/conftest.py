@@ -7,7 +7,7 @@ import pytest
 from tests.helpers.netlab import available
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)  # before the module-scoped call fixtures
 def _lab_available() -> None:
     ok, why = available()
     if not ok:

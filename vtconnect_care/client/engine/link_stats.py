@@ -7,10 +7,14 @@ readings into one sample of the second between them:
   jitter, which aiortc keeps in RTP clock units (90 kHz video, 48 kHz Opus): converted to ms
   with the stream's own clock rate;
 - sent: the remote's receiver reports, as aiortc's ``remote-inbound-rtp`` entries: round trip
-  (seconds, smoothed) and the fraction of our packets they lost (0..255 of 256);
+  (seconds, smoothed) and the fraction of our packets they lost (0..255 of 256), the recent
+  ones only;
 - bytes both ways from the transport entry (aiortc's inbound entries carry no byte count);
 - pictures decoded from ``Peer.video_frames`` (the mesh counts them);
-- the remote's REMB estimate for our video, read by ``remb_tap``.
+- the remote's REMB estimate for our video, read by ``RembTap``.
+
+Loss and jitter are the worse of audio's and video's: video repairs loss by retransmission
+(its residual loss is what shows), speech cannot, so audio's loss is the path's.
 
 It keeps the last ``WINDOW_S`` seconds per person, judges them (``domain.call_quality.judge``)
 and emits ``quality`` through the engine's emit callable when the level changes and at least
@@ -23,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import datetime
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -43,6 +48,7 @@ log = logging.getLogger("vtconnect.call")
 Emit = Callable[..., None]
 CLOCK_RATE = {"audio": 48000, "video": 90000}  # when a stream's own rate cannot be read
 STATS_TIMEOUT = 2.0  # seconds to wait for one getStats()
+FRESH = datetime.timedelta(seconds=4)  # a receiver report older than this is stale (sent 1/s)
 
 
 @dataclass(frozen=True)
@@ -58,12 +64,11 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Counters:
-    """One reading of one peer connection: cumulative counts at ``at`` (monotonic s)."""
+    """One reading of one peer connection: cumulative counts at ``at`` (monotonic s);
+    ``by_kind``: (packets received, packets lost, jitter in ms) of audio and of video."""
 
     at: float
-    packets_received: int
-    packets_lost: int
-    jitter_ms: float
+    by_kind: Mapping[str, tuple[int, int, float]]
     bytes_received: int
     bytes_sent: int
     video_frames: int
@@ -90,19 +95,28 @@ def read_counters(
             if s.type == "inbound-rtp"
         ]
     transports = [s for s in entries if s.type == "transport"]
-    remote = [s for s in entries if s.type == "remote-inbound-rtp"]
-    sent = {s.kind: s.packetsSent for s in entries if s.type == "outbound-rtp"}
+    # their receiver reports, if recent: aiortc keeps the last one of a sender that stopped
+    # (video paused), which must not speak for the path any longer
+    newest = max((s.timestamp for s in entries), default=None)
+    remote = [
+        s
+        for s in entries
+        if s.type == "remote-inbound-rtp" and newest is not None and newest - s.timestamp < FRESH
+    ]
     rtts = [s.roundTripTime for s in remote if s.roundTripTime is not None]
-    loss_out = None
-    if remote:  # each kind's latest report, weighted by what that kind sends
-        weights = [max(sent.get(s.kind, 0), 1) for s in remote]
-        lost = sum(w * s.fractionLost / 256 for w, s in zip(weights, remote, strict=True))
-        loss_out = lost / sum(weights)
+    # the worst kind's: video hides loss behind retransmissions, speech cannot
+    loss_out = max((s.fractionLost / 256 for s in remote), default=None)
+    by_kind: dict[str, tuple[int, int, float]] = {}
+    for s in inbound:
+        received, lost, jitter = by_kind.get(s.kind, (0, 0, 0.0))
+        by_kind[s.kind] = (
+            received + s.packets_received,
+            lost + max(s.packets_lost, 0),
+            max(jitter, 1000.0 * s.jitter / s.clock_rate),
+        )
     return Counters(
         at=at,
-        packets_received=sum(s.packets_received for s in inbound),
-        packets_lost=sum(max(s.packets_lost, 0) for s in inbound),
-        jitter_ms=max((1000.0 * s.jitter / s.clock_rate for s in inbound), default=0.0),
+        by_kind=by_kind,
         bytes_received=sum(t.bytesReceived for t in transports),
         bytes_sent=sum(t.bytesSent for t in transports),
         video_frames=video_frames,
@@ -117,14 +131,21 @@ def sample_between(before: Counters, after: Counters, *, video_expected: bool) -
     span = after.at - before.at
     if span <= 0:
         raise ValueError("readings out of order")
-    received = max(after.packets_received - before.packets_received, 0)
-    lost = max(after.packets_lost - before.packets_lost, 0)
+    received = 0
+    loss_in = jitter_ms = 0.0  # the worst kind's: speech has no retransmissions to hide loss
+    for kind, (got, lost, jitter) in after.by_kind.items():
+        got_before, lost_before, _ = before.by_kind.get(kind, (0, 0, 0.0))
+        got, lost = max(got - got_before, 0), max(lost - lost_before, 0)
+        received += got
+        if got + lost:  # a paused stream's figures are its last ones: not now's
+            loss_in = max(loss_in, lost / (got + lost))
+            jitter_ms = max(jitter_ms, jitter)
     return LinkSample(
         at=after.at,
         rtt_ms=after.rtt_ms,
-        loss_in=lost / (received + lost) if received + lost else 0.0,
+        loss_in=loss_in,
         loss_out=after.loss_out,
-        jitter_ms=after.jitter_ms,
+        jitter_ms=jitter_ms,
         kbps_in=max(after.bytes_received - before.bytes_received, 0) * 8 / 1000 / span,
         kbps_out=max(after.bytes_sent - before.bytes_sent, 0) * 8 / 1000 / span,
         fps_in=max(after.video_frames - before.video_frames, 0) / span,

@@ -63,24 +63,27 @@ export function judge(samples, previous) {
 
 // --- readings and samples (client/engine/link_stats.py: read_counters, sample_between) ----------
 
+// Loss and jitter are the worse of audio's and video's (video repairs loss by retransmission,
+// speech cannot); their receiver reports count while recent (a stopped sender's last one stays).
+const FRESH_MS = 4000;
+
 async function read(pc) {
   const report = await pc.getStats();
-  const r = { at: performance.now() / 1000, received: 0, lost: 0, jitterMs: 0, bytesIn: 0, bytesOut: 0,
-    frames: 0, rtts: [], lossOut: [], sent: {} };
+  const r = { at: performance.now() / 1000, kinds: {}, bytesIn: 0, bytesOut: 0, frames: 0, remote: [] };
   let transportSeen = false;
   let inboundBytes = 0; // used if the browser reports no transport entry
+  let newest = 0;
   report.forEach((s) => {
+    newest = Math.max(newest, s.timestamp || 0);
     if (s.type === "inbound-rtp") {
-      r.received += s.packetsReceived || 0;
-      r.lost += Math.max(s.packetsLost || 0, 0);
-      r.jitterMs = Math.max(r.jitterMs, 1000 * (s.jitter || 0)); // seconds in browsers
+      const k = (r.kinds[s.kind] ||= { received: 0, lost: 0, jitterMs: 0 });
+      k.received += s.packetsReceived || 0;
+      k.lost += Math.max(s.packetsLost || 0, 0);
+      k.jitterMs = Math.max(k.jitterMs, 1000 * (s.jitter || 0)); // seconds in browsers
       inboundBytes += s.bytesReceived || 0;
       if (s.kind === "video") r.frames += s.framesDecoded || 0;
-    } else if (s.type === "outbound-rtp") {
-      r.sent[s.kind] = (r.sent[s.kind] || 0) + (s.packetsSent || 0);
     } else if (s.type === "remote-inbound-rtp") {
-      if (typeof s.roundTripTime === "number") r.rtts.push(1000 * s.roundTripTime);
-      if (typeof s.fractionLost === "number") r.lossOut.push([s.kind, s.fractionLost]);
+      r.remote.push(s);
     } else if (s.type === "transport") {
       transportSeen = true;
       r.bytesIn += s.bytesReceived || 0;
@@ -88,24 +91,35 @@ async function read(pc) {
     }
   });
   if (!transportSeen) r.bytesIn = inboundBytes;
+  const fresh = r.remote.filter((s) => newest - (s.timestamp || 0) < FRESH_MS);
+  const rtts = fresh.filter((s) => typeof s.roundTripTime === "number").map((s) => 1000 * s.roundTripTime);
+  const lossOut = fresh.filter((s) => typeof s.fractionLost === "number").map((s) => s.fractionLost);
+  r.rttMs = rtts.length ? Math.max(...rtts) : null;
+  r.lossOut = lossOut.length ? Math.max(...lossOut) : null;
   return r;
 }
 
 function sampleBetween(a, b, videoExpected) {
   const span = b.at - a.at;
-  const received = Math.max(b.received - a.received, 0);
-  const lost = Math.max(b.lost - a.lost, 0);
-  let lossOut = null;
-  if (b.lossOut.length) { // each kind's latest report, weighted by what that kind sends
-    const weights = b.lossOut.map(([kind]) => Math.max(b.sent[kind] || 0, 1));
-    lossOut = b.lossOut.reduce((sum, [, f], i) => sum + weights[i] * f, 0) / weights.reduce((x, y) => x + y, 0);
+  let received = 0;
+  let lossIn = 0;
+  let jitterMs = 0;
+  for (const [kind, k] of Object.entries(b.kinds)) {
+    const was = a.kinds[kind] || { received: 0, lost: 0 };
+    const got = Math.max(k.received - was.received, 0);
+    const lost = Math.max(k.lost - was.lost, 0);
+    received += got;
+    if (got + lost) { // a paused stream's figures are its last ones: not now's
+      lossIn = Math.max(lossIn, lost / (got + lost));
+      jitterMs = Math.max(jitterMs, k.jitterMs);
+    }
   }
   return {
     at: b.at,
-    rtt_ms: b.rtts.length ? Math.max(...b.rtts) : null,
-    loss_in: received + lost ? lost / (received + lost) : 0,
-    loss_out: lossOut,
-    jitter_ms: b.jitterMs,
+    rtt_ms: b.rttMs,
+    loss_in: lossIn,
+    loss_out: b.lossOut,
+    jitter_ms: jitterMs,
     kbps_in: (Math.max(b.bytesIn - a.bytesIn, 0) * 8) / 1000 / span,
     kbps_out: (Math.max(b.bytesOut - a.bytesOut, 0) * 8) / 1000 / span,
     fps_in: Math.max(b.frames - a.frames, 0) / span,

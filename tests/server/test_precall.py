@@ -243,3 +243,13 @@ def test_a_real_test_run_between_the_apps_runner_and_the_servers_peer(demo_app, 
     assert precall_service.of(demo_app).running == 0  # the peer went once it had answered
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "for client:alex.active: Good" in logged and token not in logged
+
+
+def test_the_visit_page_carries_the_check_and_its_sentences(demo_api, demo_settings, as_user):
+    token = kims_link(demo_api, as_user)
+    html = demo_api.get(f"/visit/{token}").text
+    assert 'id="precall-data"' in html and "/static/visit/precall.js" in html
+    assert rules.page_texts()["intro"] in html
+    demo_settings.precall_enabled = False  # the same app: the setting is read per page
+    html = demo_api.get(f"/visit/{token}").text
+    assert "precall" not in html and "Join the video visit" in html

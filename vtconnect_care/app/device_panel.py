@@ -4,12 +4,14 @@ Each device kind has a drop-down, a Test button and an output (preview, level me
 tone status). Listing and opening devices run on worker threads; pictures and levels are pulled
 by a Qt timer, never waited for. The choice of each device is saved in the user's settings.
 The forms are ui/device_panel.ui and ui/device_row.ui; the camera preview stays in code.
+Below the devices, the connection test (connection_test.py) tests the way to the portal.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QProgressBar, QWidget
 from vtconnect_care.client.media import Device, SyntheticTone
 from vtconnect_care.client.media.levels import meter_fraction
 
+from .connection_test import ConnectionTestBox, SignedIn
 from .devices import KINDS, DeviceProvider
 from .forms.ui_device_panel import Ui_DevicePanelForm
 from .forms.ui_device_row import Ui_DeviceRowForm
@@ -133,7 +136,12 @@ class DevicePanel(QFrame):
     closed = Signal()
 
     def __init__(
-        self, devices: DeviceProvider, settings: UserSettings, parent: QWidget | None = None
+        self,
+        devices: DeviceProvider,
+        settings: UserSettings,
+        parent: QWidget | None = None,
+        *,
+        session_source: Callable[[], SignedIn | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("Drawer")
@@ -163,6 +171,9 @@ class DevicePanel(QFrame):
             self.ui.rows.addWidget(row)
         self.refresh_button = self.ui.refresh_button
         self.refresh_button.clicked.connect(self.refresh)
+        # the pre-call connection test, with the signed-in person's portal session
+        self.connection_test = ConnectionTestBox(session_source or (lambda: None))
+        self.ui.connection.addWidget(self.connection_test)
 
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -335,3 +346,4 @@ class DevicePanel(QFrame):
                 except Exception:  # noqa: BLE001
                     log.exception("closing the %s failed", kind)
         self._tasks.cancel_all()
+        self.connection_test.cancel()

@@ -74,7 +74,9 @@ class MainWindow(QMainWindow):
         self.staff_nav = StaffNav()  # Appointments / Schedule, for staff (issue 8)
         self.staff_nav.hide()
         self.header = HeaderBar(self.staff_nav)
-        self.device_panel = DevicePanel(services.devices, services.settings)
+        self.device_panel = DevicePanel(
+            services.devices, services.settings, session_source=lambda: self.controller.api
+        )
         self.drawer = QScrollArea()
         self.drawer.setObjectName("DrawerScroll")
         self.drawer.setWidget(self.device_panel)

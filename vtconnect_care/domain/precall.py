@@ -75,6 +75,11 @@ class Plan:
             "probe_interval": self.probe_interval,
             "max_kbps": self.max_kbps,
             "message_bytes": self.message_bytes,
+            # the same for every test, here so that the page's script writes no number itself
+            "probe_grace": PROBE_GRACE,
+            "max_buffered": MAX_BUFFERED,
+            "min_window": MIN_WINDOW,
+            "feedback_seconds": FEEDBACK_SECONDS,
         }
 
 
@@ -376,8 +381,24 @@ def judge(f: Figures) -> Judgement:
     return Judgement(verdict, WORDS[verdict], ADVICE[verdict], tuple(text for _, text in found))
 
 
+LABELS = {"rtt": "Round trip", "up": "Sending", "down": "Receiving", "loss": "Lost"}
+
+
+def figure_lines(f: Figures) -> list[tuple[str, str]]:
+    """The figures as labelled lines, as the app and the page show them."""
+    return [
+        (LABELS["rtt"], rtt_text(f.rtt_ms)),
+        (LABELS["up"], kbps_text(f.up_kbps, f.ceiling_kbps)),
+        (LABELS["down"], kbps_text(f.down_kbps, f.ceiling_kbps)),
+        (
+            LABELS["loss"],
+            f"{percent_text(f.loss_up)} on the way out, {percent_text(f.loss_down)} on the way in",
+        ),
+    ]
+
+
 def summary(f: Figures) -> str:
-    """The figures in one line, as the app and the page show them."""
+    """The figures in one line (logs)."""
     return (
         f"Round trip {rtt_text(f.rtt_ms)} · sending {kbps_text(f.up_kbps, f.ceiling_kbps)} · "
         f"receiving {kbps_text(f.down_kbps, f.ceiling_kbps)} · lost "
@@ -409,12 +430,22 @@ NO_CONNECTION = (
 )
 INTERRUPTED = "The test was interrupted before it finished. Please try again."
 UNREACHABLE = "The portal cannot be reached. Check your internet connection and try again."
-NOT_ALLOWED = "Please sign in again to test your connection."
+SIGN_IN_FIRST = "Sign in first: the test connects to your organisation's portal."
+BUTTON = "Test connection"
+AGAIN = "Test again"
+
+
+CONNECT_SECONDS = 1.5  # about what connecting takes, on top of the plan
+
+
+def expected_seconds(seconds: float = DEFAULT_SECONDS) -> int:
+    """How long a test takes, as people are told (and progress bars assume)."""
+    return round(plan(seconds).total + CONNECT_SECONDS)
 
 
 def page_texts(seconds: float = DEFAULT_SECONDS) -> dict:
     """What the browser page's script shows, from here (the page writes no sentence itself)."""
-    shown = round(plan(seconds).total + 2)
+    shown = expected_seconds(seconds)
     return {
         "title": TITLE,
         "intro": INTRO.format(seconds=shown),
@@ -424,11 +455,5 @@ def page_texts(seconds: float = DEFAULT_SECONDS) -> dict:
         "interrupted": INTERRUPTED,
         "unreachable": UNREACHABLE,
         "button": "Test my connection",
-        "again": "Test again",
-        "labels": {
-            "rtt": "Round trip",
-            "up": "Sending",
-            "down": "Receiving",
-            "loss": "Lost",
-        },
+        "again": AGAIN,
     }

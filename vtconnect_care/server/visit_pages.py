@@ -23,6 +23,7 @@ from vtconnect_care.domain.times import long_date
 
 from .api.deps import DbDep, SettingsDep
 from .errors import ApiError
+from .precall import page as precall_page
 from .realtime import visit_rooms
 from .services import visits as visit_service
 
@@ -167,6 +168,7 @@ def visit_page(
             "token": token if view["status"] == "valid" else "",
             "messages": vmsg,
             "quality": call_quality.client_config(),  # the rules and sentences for quality.js
+            "precall": precall_page.page_data(settings),  # precall.js; None when turned off
         },
         status_code=STATUS_CODES.get(view["status"], 200),
         headers=NO_STORE,

@@ -224,7 +224,11 @@ class TestPeer:
         log.debug("precall %s: up bins %s, down bins %s", self.id, self.up_bins.counts, down)
         self.phase.move(PrecallPhase.REPORTED)
         judgement = rules.judge(figures)
-        self.result = {"figures": figures.as_dict(), **judgement.as_dict()}
+        self.result = {
+            "figures": figures.as_dict(),
+            **judgement.as_dict(),
+            "lines": rules.figure_lines(figures),
+        }
         self._send({"type": "result", **self.result})
         log.info(
             "precall %s for %s: %s (%s)",

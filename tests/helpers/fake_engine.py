@@ -134,6 +134,10 @@ class FakeEngine:
     def set_speaker_enabled(self, on: bool) -> None:
         self.speaker_enabled = on
 
+    def set_audio_only(self, on: bool) -> None:
+        self.audio_only = on
+        self.emit("audio_only", on=on)  # as the real engine does
+
     def stats(self) -> dict:
         return {}
 

@@ -24,6 +24,7 @@ from vtconnect_care.domain.transitions import StateMachine
 from ..tasks import TaskGroup
 from .frames import FrameStore
 from .media import OpenedMedia, open_media
+from .pauses import VideoPauses
 from .states import PHASE_MOVES, TILE_MOVES, CallPhase, TileState
 from .status import judge_tile
 
@@ -72,6 +73,7 @@ class CallController(QObject):
     media_changed = Signal(str, bool)  # device, on
     notices_changed = Signal(list)
     media_ready = Signal()
+    pauses_changed = Signal()  # audio only, or someone's video paused or back (self.pauses)
 
     def __init__(
         self,
@@ -108,6 +110,7 @@ class CallController(QObject):
         self.camera_off: dict[int, bool] = {}
         self.quality: dict[int, Verdict] = {}  # the engine's verdict per person (quality event)
         self.camera_on = self.mic_on = self.speaker_on = True
+        self.pauses = VideoPauses()
         self._phase = StateMachine(
             "call", CallPhase.IDLE, PHASE_MOVES, on_change=self._phase_moved, logger=log
         )
@@ -194,6 +197,8 @@ class CallController(QObject):
             on_event=self._on_event,
             on_video_frame=self.frames.put,
         )
+        if self.pauses.audio_only:  # chosen before the call started
+            self.engine.set_audio_only(True)
         self._health.start()
         return self.engine
 
@@ -250,6 +255,14 @@ class CallController(QObject):
             self.engine.set_mic_enabled(on)
         self.media_changed.emit("microphone", on)
 
+    def set_audio_only(self, on: bool) -> None:
+        """Audio only: no video sent or received (the engine tells the others)."""
+        if self.engine is not None:
+            self.engine.set_audio_only(on)  # its audio_only event updates self.pauses
+        elif self.pauses.on_event("audio_only", {"on": on}):
+            self.pauses_changed.emit()
+        self.media_changed.emit("audio_only", on)
+
     def set_speakers(self, on: bool) -> None:
         self.speaker_on = on
         if self.engine is not None:
@@ -260,6 +273,8 @@ class CallController(QObject):
 
     def _on_event(self, event: Event) -> None:
         kind, data = event.kind, event.data
+        if self.pauses.on_event(kind, data):
+            self.pauses_changed.emit()
         if kind == "media":
             self.notices = list(data["notices"])
             self.notices_changed.emit(self.notices)
@@ -316,6 +331,8 @@ class CallController(QObject):
         now = time.monotonic()
         changed = False
         for other in list(self.tile_states):
+            if self.pauses.quiet_by_design(other):
+                continue  # no pictures is what paused video looks like
             slot = self.frames.get(other)
             state = self.tile_states[other]
             new = judge_tile(

@@ -163,6 +163,7 @@ class RemoteTile(Tile):
         self.account_id = account_id
         self.store = store
         self.camera_off = False
+        self.paused_text: str | None = None  # their video is paused (pauses.paused_caption)
         self.waiting_text = waiting_text  # instead of "Connecting…" before any picture
         self.painted_seq = -1
         self.converted = 0  # frames converted for painting (<= frames received)
@@ -174,6 +175,8 @@ class RemoteTile(Tile):
 
     @property
     def caption(self) -> str:
+        if self.paused_text:
+            return self.paused_text
         if self.camera_off:
             return f"{self.name}'s camera is off"
         slot = self.store.get(self.account_id)
@@ -211,6 +214,12 @@ class RemoteTile(Tile):
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         self._place_quality()
+
+    def set_paused(self, text: str | None) -> None:
+        if text != self.paused_text:
+            self.paused_text = text
+            self.setAccessibleDescription(f"{self.name}: {text}" if text else "")
+            self.set_state(self.state, self.camera_off) if not text else self.update()
 
     def due(self) -> bool:
         slot = self.store.get(self.account_id)

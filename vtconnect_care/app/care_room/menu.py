@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from .. import resources
+from ..call.pauses import AUDIO_ONLY, AUDIO_ONLY_TIP
 
 ICON_COLOUR = "#f5f7fa"
 SHORTCUTS = {
@@ -38,6 +39,12 @@ class DeviceMenuButton(QToolButton):
         self.camera_action = self._toggle("Camera", "camera", controller.set_camera)
         self.mic_action = self._toggle("Microphone", "microphone", controller.set_microphone)
         self.speaker_action = self._toggle("Speakers", None, controller.set_speakers)
+        self.audio_only_action = QAction(AUDIO_ONLY, owner)
+        self.audio_only_action.setCheckable(True)
+        self.audio_only_action.setToolTip(AUDIO_ONLY_TIP)
+        self.audio_only_action.setStatusTip(AUDIO_ONLY_TIP)
+        self.audio_only_action.toggled.connect(controller.set_audio_only)
+        self.devices.addAction(self.audio_only_action)
         self.devices.addSeparator()
         self.full_action = QAction("Full screen", owner)
         self.full_action.setCheckable(True)

@@ -95,6 +95,7 @@ class CareRoomWindow(QWidget):
             self.hamburger.full_action,
         )
         self.full_action.toggled.connect(self.set_full_screen)
+        self.audio_only_action = self.hamburger.audio_only_action
 
         # R-ROOM-7: the host has End, a client only Leave (both built; the role shows one)
         self.end_button = QPushButton("End", self)
@@ -149,6 +150,7 @@ class CareRoomWindow(QWidget):
         c.can_begin_changed.connect(self.begin_button.setEnabled)
         c.media_changed.connect(self._on_media)
         c.notices_changed.connect(self._on_notices)
+        c.pauses_changed.connect(self._on_pauses)
         c.media_ready.connect(self._on_media_ready)
         self._on_members()
         self._on_phase(c.phase)
@@ -213,7 +215,8 @@ class CareRoomWindow(QWidget):
         self.hamburger.setVisible(visible and not ended)
         self.chat.setVisible(visible and self.chat_open)
         self.participants.setVisible(visible and self.participants_open)
-        self.notice.setVisible(visible and bool(self.notice.text()))
+        call_notice = bool(self.controller.pauses.notice())
+        self.notice.setVisible((visible or call_notice) and bool(self.notice.text()))
         self._place()
 
     def set_chat_open(self, open_: bool) -> None:
@@ -359,6 +362,7 @@ class CareRoomWindow(QWidget):
         self.grid.sync(people)
         for account_id, tile in self.grid.tiles.items():
             tile.set_quality(c.quality.get(account_id))
+            tile.set_paused(c.pauses.caption(account_id, c.name_of(account_id)))
         self.waiting.setVisible(not in_call)
         self.status.setVisible(in_call)  # before the call, the waiting card says it
         self._place()
@@ -377,14 +381,22 @@ class CareRoomWindow(QWidget):
             "camera": self.camera_action,
             "microphone": self.mic_action,
             "speaker": self.speaker_action,
+            "audio_only": self.audio_only_action,
         }[device]
         if action.isChecked() != on:
             action.setChecked(on)
 
     def _on_notices(self, notices: list[str]) -> None:
-        self.notice.setText("\n".join(notices))
-        self.notice.setVisible(bool(notices) and self.controls_visible)
+        call_notice = self.controller.pauses.notice()
+        shown = [n for n in (*notices, call_notice) if n]
+        self.notice.setText("\n".join(shown))
+        # what happens to the call itself shows even while the controls are hidden
+        self.notice.setVisible(bool(shown) and (self.controls_visible or bool(call_notice)))
         self._place()
+
+    def _on_pauses(self) -> None:
+        self._on_notices(self.controller.notices)
+        self._on_tiles()
 
     def _on_media_ready(self) -> None:
         c = self.controller

@@ -286,6 +286,7 @@ class VisitsController(QObject):
         call.detail_changed.connect(self._call_detail)
         window.mute_toggled.connect(lambda muted: call.set_mic_enabled(not muted))
         window.camera_toggled.connect(lambda off: call.set_camera_enabled(not off))
+        window.audio_only_toggled.connect(call.set_audio_only)
         window.hang_up_requested.connect(lambda: self.tasks.spawn(call.hang_up(), "hang up"))
         window.resend_requested.connect(lambda: self.tasks.spawn(call.resend_invite(), "resend"))
         window.switch_camera_requested.connect(lambda: self._switch(call, window))

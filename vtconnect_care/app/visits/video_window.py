@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from .. import resources
 from ..call.frames import FrameStore
 from ..call.grid import FramePacer
+from ..call.pauses import AUDIO_ONLY, AUDIO_ONLY_TIP, VIDEO_BACK
 from ..call.states import TileState
 from ..call.tiles import RemoteTile, SelfView
 from . import icons
@@ -133,6 +134,7 @@ class VideoWindow(QWidget):
     switch_camera_requested = Signal()
     mute_toggled = Signal(bool)  # True: muted
     camera_toggled = Signal(bool)  # True: camera off
+    audio_only_toggled = Signal(bool)  # True: audio only
     closed = Signal()
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
@@ -179,6 +181,12 @@ class VideoWindow(QWidget):
         self.camera.toggled.connect(self._camera_toggled)
         self.switch = _control("Switch camera", icons.switch_camera_icon())
         self.switch.clicked.connect(self.switch_camera_requested)
+        self.audio_only = _control(
+            AUDIO_ONLY, icons.camera_icon(on=False), "FullScreen", checkable=True
+        )
+        self.audio_only.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)  # in words
+        self.audio_only.setToolTip(AUDIO_ONLY_TIP)
+        self.audio_only.toggled.connect(self.audio_only_toggled)
         self.hang_up = _control("Hang up", icons.hang_up_icon(), "HangUp")
         self.hang_up.clicked.connect(self.hang_up_requested)
         self.full_screen = _control(
@@ -187,10 +195,11 @@ class VideoWindow(QWidget):
         self.full_screen.setText("Full screen")
         self.full_screen.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.full_screen.toggled.connect(self._full_screen_toggled)
-        self.controls = [self.hang_up, self.switch, self.camera, self.mute]
+        self.controls = [self.hang_up, self.switch, self.camera, self.mute]  # R-VISIT-10
         for button in self.controls:
             bar.addWidget(button)
         bar.addStretch(1)
+        bar.addWidget(self.audio_only)  # beside the four of R-VISIT-10, not among them
         bar.addWidget(self.full_screen)
         left_lay.addLayout(bar)
         outer.addWidget(left, 1)
@@ -209,7 +218,8 @@ class VideoWindow(QWidget):
         self.setTabOrder(self.hang_up, self.switch)
         self.setTabOrder(self.switch, self.camera)
         self.setTabOrder(self.camera, self.mute)
-        self.setTabOrder(self.mute, self.full_screen)
+        self.setTabOrder(self.mute, self.audio_only)
+        self.setTabOrder(self.audio_only, self.full_screen)
         self.setTabOrder(self.full_screen, self.notes.editor)
 
         self.pacer = FramePacer(lambda: [self.stage.client, self.stage.self_view], self)
@@ -224,6 +234,7 @@ class VideoWindow(QWidget):
         """Paint the client's newest picture and the local camera at the display's pace."""
         self.stage.watch(call.frames, call.client_id)
         call.tiles_changed.connect(lambda: self._sync_tile(call))
+        call.pauses_changed.connect(lambda: self._sync_pauses(call))
         self._sync_tile(call)
         self.pacer.start()
 
@@ -232,6 +243,16 @@ class VideoWindow(QWidget):
         state = call.tile_states.get(call.client_id, TileState.CONNECTING)
         self.stage.client.set_state(state, call.camera_off.get(call.client_id, False))
         self.stage.client.set_quality(call.quality.get(call.client_id))
+
+    def _sync_pauses(self, call: Any) -> None:
+        """Video paused (audio only, or a weak path): the client's tile and the call's notice."""
+        client = self.stage.client
+        client.set_paused(call.pauses.caption(call.client_id, client.name))
+        if self.audio_only.isChecked() != call.pauses.audio_only:
+            self.audio_only.setChecked(call.pauses.audio_only)
+        if not call.notice:  # the visit's own notices (R-VISIT-9, 11, 12) come first
+            text = call.pauses.notice()
+            self.show_notice(text, "info" if text in ("", VIDEO_BACK) else "warning")
 
     def set_self_source(self, source: Any, *, no_camera: bool = False) -> None:
         self.stage.self_view.set_source(source, no_camera=no_camera)
@@ -258,7 +279,7 @@ class VideoWindow(QWidget):
 
     def set_state(self, state: str) -> None:
         over = state in ("over", "failed")
-        for button in self.controls:
+        for button in (*self.controls, self.audio_only):
             button.setEnabled(not over)
         if state in ("waiting", "client_left", "joining"):
             self.stage.show_caption(WAITING_TEXT)

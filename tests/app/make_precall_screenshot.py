@@ -2,14 +2,18 @@
 
     xvfb-run -a -s "-screen 0 1280x860x24" .venv/bin/python -m tests.app.make_precall_screenshot
 
-Starts a demo server process, signs a client in to a real MainWindow (SYNTHETIC camera and
-tone), runs "Test connection" for real over loopback, and grabs the window with the result
-(docs/screenshots/app-precall.png).
+Starts a demo server process (or uses the one at ``--portal URL``), signs a client in to a
+real MainWindow (SYNTHETIC camera and tone), runs "Test connection" for real, and grabs the
+window with the result (docs/screenshots/app-precall.png). The committed picture was taken
+with the app in a network namespace whose way out is capped at 300 kbit/s (tc tbf) and the
+server in another (``--portal http://10.77.0.1:8600``), so that it shows advice and a reason.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -42,7 +46,7 @@ async def scenario(window) -> None:
     save(window, "app-precall")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QSettings
 
     from tests.helpers.server import ServerProcess
@@ -58,14 +62,18 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="vt-shots-"))
     app = make_application()
     loop = make_loop(app)
-    with ServerProcess(tmp / "server") as server:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--portal", help="a running demo portal to test against")
+    args = parser.parse_args(argv)
+    with contextlib.ExitStack() as stack:
+        portal = args.portal or stack.enter_context(ServerProcess(tmp / "server")).url
         settings = UserSettings(QSettings(str(tmp / "user.ini"), QSettings.Format.IniFormat))
         services = AppServices(
             settings=settings,
             session_store=NoKeyring(),
             devices=SyntheticDevices("Alex Morgan"),
             load_system_config=SystemConfig,
-            portal_flag=server.url,
+            portal_flag=portal,
             timezone="UTC",
             devices_from_config=False,
         )

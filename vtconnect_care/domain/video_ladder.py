@@ -39,8 +39,11 @@ START = 1
 LOWEST = len(RUNGS) - 1
 
 HEADROOM = 0.9  # a rung fits when its bitrate is under this share of the estimate
-HOLD_SECONDS = 3.0  # a better rung must be possible this long before stepping up to it
-AUDIO_ONLY_UNDER_KBPS = 150.0  # a sustained estimate under this stops video
+CONGESTED = 0.9  # an estimate under this share of what is sent: the path queues
+CONGESTED_AFTER = 1.0  # seconds of that before a step down
+ROOM = 1.25  # an estimate over this share of what is sent: room to send more
+HOLD_SECONDS = 3.0  # room must last this long before a step up
+AUDIO_ONLY_UNDER_KBPS = 150.0  # a sustained congested estimate under this stops video
 AUDIO_ONLY_AFTER = 2.0  # seconds the estimate stays that low before video stops
 LOSS_STEP_DOWN = 0.12  # sustained loss at or over this keeps the picture at LOSSY_BEST or lower
 LOSSY_BEST = 2
@@ -48,7 +51,6 @@ LOSS_AUDIO_ONLY = 0.30  # sustained loss at or over this stops video (Nextcloud 
 LOSS_AFTER = 2.0
 PROBE_WAITS = (4.0, 6.0, 8.0)  # seconds in audio only before each probe (the last repeats)
 PROBE_SECONDS = 4.0
-PROBE_FAILS_UNDER_KBPS = 150.0
 PROBE_FAILS_AT_LOSS = 0.10
 RESUME_GRACE = 6.0  # seconds after a probe brought video back in which a low estimate is the
 # receiver's fresh one still climbing (it starts near what it sees arrive), not a thin path
@@ -72,26 +74,45 @@ class Ladder:
     """One sender's choice, updated with each new measurement (``now`` in monotonic seconds).
 
     ``estimate_kbps`` is the receiver's latest estimate of what the path carries (None before
-    any, or while it is stale); ``loss`` the share of packets lost in the receiver's last report.
+    any, or while it is stale), ``sent_kbps`` what this sender's video actually sends (an
+    encoder sends less than its target when the picture is easy), ``loss`` the share of
+    packets lost in the receiver's last report.
+
+    The estimate is read against what is sent, never alone: a receiver's estimate follows what
+    arrives (aiortc's rises to at most 1.5 times that while nothing queues, and falls to 0.85
+    times it when the path queues), so a low estimate of a sender that sends little is no sign
+    of a thin path. The path is *congested* when the estimate is under what is sent, and has
+    *room* when it is well over it.
+
     A decision that starts a probe says ``reset_estimate``: the receiver should measure
-    afresh, since its old estimate was made while little was sent.
+    afresh, since its old estimate was made while nothing was sent.
     """
 
     def __init__(self, now: float, rung: int = START) -> None:
         self.mode = Mode.VIDEO
         self.rung = rung
         self.changed_at = now
-        self._better_since: float | None = None
-        self._low_since: float | None = None
+        self._room_since: float | None = None
+        self._congested_since: float | None = None
+        self._thin_since: float | None = None
         self._lossy_since: float | None = None
         self._heavy_loss_since: float | None = None
         self._probe_at: float | None = None
         self._failed_probes = 0
         self._grace_until = now
 
-    def update(self, *, estimate_kbps: float | None, loss: float | None, now: float) -> Decision:
+    def update(
+        self,
+        *,
+        estimate_kbps: float | None,
+        loss: float | None,
+        now: float,
+        sent_kbps: float | None = None,
+    ) -> Decision:
         before = (self.mode, self.rung)
-        self._track_conditions(estimate_kbps, loss, now)
+        sent = sent_kbps if sent_kbps is not None else float(RUNGS[self.rung].kbps)
+        congested = estimate_kbps is not None and estimate_kbps < CONGESTED * sent
+        self._track(estimate_kbps, congested, sent, loss, now)
         if self.mode is Mode.VIDEO:
             self._in_video(estimate_kbps, now)
         elif self.mode is Mode.AUDIO_ONLY:
@@ -99,52 +120,64 @@ class Ladder:
                 self._move(Mode.PROBING, LOWEST, now)
                 return Decision(self.mode, self.rung, True, reset_estimate=True)
         else:
-            self._in_probe(estimate_kbps, loss, now)
+            self._in_probe(congested, loss, now)
         return Decision(self.mode, self.rung, (self.mode, self.rung) != before)
 
     # --- the states ------------------------------------------------------------------------
 
     def _in_video(self, estimate: float | None, now: float) -> None:
-        if self._held(self._low_since, AUDIO_ONLY_AFTER, now) or self._held(
+        if self._held(self._thin_since, AUDIO_ONLY_AFTER, now) or self._held(
             self._heavy_loss_since, LOSS_AFTER, now
         ):
             self._pause(now)
             return
-        best = fitting_rung(estimate) if estimate is not None else self.rung
-        if self._held(self._lossy_since, LOSS_AFTER, now):
-            best = max(best, LOSSY_BEST)
-        if best > self.rung:  # worse: step down at once
-            self._move(Mode.VIDEO, best, now)
-        elif best < self.rung:  # better: one step up, once it has held
-            if self._better_since is None:
-                self._better_since = now
-            if now - self._better_since >= HOLD_SECONDS and now - self.changed_at >= HOLD_SECONDS:
-                self._move(Mode.VIDEO, self.rung - 1, now)
-        else:
-            self._better_since = None
+        since_change = now - self.changed_at
+        worst = LOSSY_BEST if self._held(self._lossy_since, LOSS_AFTER, now) else 0
+        if self.rung < worst:
+            self._move(Mode.VIDEO, worst, now)
+        elif self._held(self._congested_since, CONGESTED_AFTER, now) and since_change >= 1.0:
+            # down at least a step; as far as the estimate says when it says more
+            assert estimate is not None
+            self._move(Mode.VIDEO, min(LOWEST, max(self.rung + 1, fitting_rung(estimate))), now)
+        elif (
+            self.rung > worst
+            and self._held(self._room_since, HOLD_SECONDS, now)
+            and since_change >= HOLD_SECONDS
+        ):
+            self._move(Mode.VIDEO, self.rung - 1, now)
 
-    def _in_probe(self, estimate: float | None, loss: float | None, now: float) -> None:
-        failed = (estimate is not None and estimate < PROBE_FAILS_UNDER_KBPS) or (
-            loss is not None and loss >= PROBE_FAILS_AT_LOSS
-        )
-        if failed:
+    def _in_probe(self, congested: bool, loss: float | None, now: float) -> None:
+        if congested or (loss is not None and loss >= PROBE_FAILS_AT_LOSS):
             self._failed_probes += 1
             self._pause(now)
         elif now - self.changed_at >= PROBE_SECONDS:
             self._failed_probes = 0
-            self._low_since = self._heavy_loss_since = self._lossy_since = None
+            self._thin_since = self._heavy_loss_since = self._lossy_since = None
+            self._congested_since = None
             self._grace_until = now + RESUME_GRACE
             self._move(Mode.VIDEO, LOWEST, now)
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _track_conditions(self, estimate: float | None, loss: float | None, now: float) -> None:
-        low = estimate is not None and estimate < AUDIO_ONLY_UNDER_KBPS and now >= self._grace_until
-        self._low_since = (self._low_since or now) if low else None
+    def _track(
+        self,
+        estimate: float | None,
+        congested: bool,
+        sent: float,
+        loss: float | None,
+        now: float,
+    ) -> None:
+        graced = now < self._grace_until
+        congested = congested and not graced
+        self._congested_since = _since(self._congested_since, congested, now)
+        thin = congested and estimate is not None and estimate < AUDIO_ONLY_UNDER_KBPS
+        self._thin_since = _since(self._thin_since, thin, now)
+        room = estimate is not None and estimate >= ROOM * sent
+        self._room_since = _since(self._room_since, room, now)
         lossy = loss is not None and loss >= LOSS_STEP_DOWN
-        self._lossy_since = (self._lossy_since or now) if lossy else None
+        self._lossy_since = _since(self._lossy_since, lossy, now)
         heavy = loss is not None and loss >= LOSS_AUDIO_ONLY
-        self._heavy_loss_since = (self._heavy_loss_since or now) if heavy else None
+        self._heavy_loss_since = _since(self._heavy_loss_since, heavy, now)
 
     @staticmethod
     def _held(since: float | None, seconds: float, now: float) -> bool:
@@ -157,7 +190,14 @@ class Ladder:
 
     def _move(self, mode: Mode, rung: int, now: float) -> None:
         self.mode, self.rung, self.changed_at = mode, rung, now
-        self._better_since = None
+        self._room_since = self._congested_since = None
+
+
+def _since(since: float | None, holds: bool, now: float) -> float | None:
+    """When a condition that holds began (None while it does not hold)."""
+    if not holds:
+        return None
+    return now if since is None else since
 
 
 def fitting_rung(estimate_kbps: float) -> int:

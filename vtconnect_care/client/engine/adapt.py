@@ -11,6 +11,7 @@ stops, in both directions, while either person chose "Audio only" (``reason: cho
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import time
@@ -30,6 +31,7 @@ log = logging.getLogger("vtconnect.call")
 EVERY = 0.5  # seconds between decisions
 ESTIMATE_FRESH = 3.0  # an estimate older than this is no longer what the path carries
 REPORT_FRESH = 3.0
+RATE_WINDOW = 2.0  # seconds over which what the encoder sends is measured
 
 Emit = Callable[..., None]
 Signal = Callable[[dict], Awaitable[None]]
@@ -57,6 +59,8 @@ class Adapter:
         self.they_chose = False  # "Audio only" on theirs: they want no video from me
         self.paused_by_path = False  # what the other side has been told
         self.loss: float | None = None
+        self._sent: collections.deque[tuple[float, int]] = collections.deque()
+        self.last_sent_kbps: float | None = None
         self._apply()
 
     # --- set-up --------------------------------------------------------------------------
@@ -124,6 +128,7 @@ class Adapter:
             estimate_kbps=self.policy.fresh_estimate(ESTIMATE_FRESH),
             loss=self.loss,
             now=self._clock(),
+            sent_kbps=self.sent_kbps(),
         )
         if decision.reset_estimate:
             self.policy.forget_estimate()
@@ -150,6 +155,25 @@ class Adapter:
             self._emit("video_resumed", account_id=self.account_id)
             if not self.i_chose:
                 await self._say(True, None)
+
+    def sent_kbps(self) -> float | None:
+        """What my video to this person carried over the last seconds (None: not known)."""
+        encoder = self.video_encoder()
+        if encoder is None:
+            return None
+        now = self._clock()
+        self._sent.append((now, encoder.bytes_out))
+        while len(self._sent) > 2 and now - self._sent[1][0] >= RATE_WINDOW:
+            self._sent.popleft()
+        (t0, b0), (t1, b1) = self._sent[0], self._sent[-1]
+        self.last_sent_kbps = (b1 - b0) * 8 / 1000 / (t1 - t0) if t1 > t0 else None
+        return self.last_sent_kbps
+
+    def video_encoder(self) -> encoders.LadderVp8Encoder | None:
+        for transceiver in self.pc.getTransceivers():
+            if transceiver.kind == "video" and transceiver.sender is not None:
+                return encoders.encoder_of(transceiver.sender)
+        return None
 
     def _apply(self) -> None:
         self.policy.rung = self.ladder.rung
@@ -181,19 +205,13 @@ class Adapter:
 def stats_of(adapter: Adapter) -> dict[str, Any]:
     """What the CLI and benchmarks print about the sending side."""
     rung = adapter.policy.current
-    encoder = next(
-        (
-            encoders.encoder_of(t.sender)
-            for t in adapter.pc.getTransceivers()
-            if t.kind == "video" and t.sender is not None
-        ),
-        None,
-    )
+    encoder = adapter.video_encoder()
     return {
         "mode": str(adapter.ladder.mode),
         "rung": adapter.ladder.rung,
         "sent_fps": rung.fps if adapter.policy.video_on else 0,
-        "sent_kbps": rung.kbps if adapter.policy.video_on else 0,
+        "target_kbps": rung.kbps if adapter.policy.video_on else 0,
+        "sent_kbps": adapter.last_sent_kbps,
         "estimate_kbps": adapter.policy.fresh_estimate(ESTIMATE_FRESH),
         "loss_out": adapter.loss,
         "rebuilds": encoder.rebuilds if encoder else None,

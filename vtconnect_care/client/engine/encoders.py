@@ -93,6 +93,7 @@ class LadderVp8Encoder(Vp8Encoder):
         self.rebuilds = 0
         self.frames_encoded = 0
         self.frames_skipped = 0
+        self.bytes_out = 0  # what the encoder produced (read by the adapter for its rate)
         self._picture_id = random.randint(0, (1 << 15) - 1)
 
     # aiortc's sender sets this on every REMB: note it, decide on the loop (adapt.py)
@@ -127,6 +128,7 @@ class LadderVp8Encoder(Vp8Encoder):
         assert self._ctx is not None
         data = b"".join(bytes(p) for p in self._ctx.encode(frame))
         self.frames_encoded += 1
+        self.bytes_out += len(data)
         payloads = self._packetize(data, self._picture_id)
         self._picture_id = (self._picture_id + 1) % (1 << 15)
         return payloads, timestamp

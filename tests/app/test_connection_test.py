@@ -11,6 +11,7 @@ from tests.app.test_login import sign_in, start
 from tests.helpers.server import ServerProcess
 from vtconnect_care.client.portal_api import PortalApi
 from vtconnect_care.domain import precall as rules
+from vtconnect_care.domain import precall_words as words
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -35,14 +36,14 @@ def test_the_test_runs_without_blocking_and_shows_good_with_figures(portal, make
         assert not box.test_button.isEnabled() and box.ui.progress.isVisible()
         await wait_until(lambda: box.ui.progress.value() > 10, timeout=10, what="progress")
         await wait_until(
-            lambda: box.ui.status.text() == rules.PHASE_TEXT[rules.PrecallPhase.UPLOAD],
+            lambda: box.ui.status.text() == words.PHASE_TEXT[rules.PrecallPhase.UPLOAD],
             timeout=10,
             what="the upload phase",
         )
         assert window.device_panel.rows["camera"].combo.isEnabled()  # the loop is not held
         await wait_until(lambda: box.result is not None, timeout=25, what="the result")
         assert box.ui.word.isVisible() and box.ui.word.text() == "Good"
-        assert box.ui.advice.text() == rules.ADVICE[rules.Verdict.GOOD]
+        assert box.ui.advice.text() == words.ADVICE[words.Verdict.GOOD]
         lines = box.ui.figures.text().splitlines()
         assert [line.split(":")[0] for line in lines] == [
             "Round trip",
@@ -62,7 +63,7 @@ def test_before_sign_in_it_says_to_sign_in(make_window, qloop):
     box = box_of(window)
     window.set_devices_open(True)
     box.test_button.click()
-    assert box.ui.message.isVisible() and box.ui.message.text() == rules.SIGN_IN_FIRST
+    assert box.ui.message.isVisible() and box.ui.message.text() == words.SIGN_IN_FIRST
     assert box.test_button.isEnabled() and not box.running
     run(qloop, wait_until(lambda: window.device_panel.loaded))
 
@@ -76,7 +77,7 @@ def test_an_unreachable_portal_is_a_sentence(make_window, qloop):
         window.set_devices_open(True)
         box.test_button.click()
         await wait_until(lambda: not box.running, timeout=20, what="the refusal")
-        assert box.ui.message.text() == rules.UNREACHABLE
+        assert box.ui.message.text() == words.UNREACHABLE
         assert not box.ui.word.isVisible() and box.test_button.text() == "Test connection"
 
     run(qloop, scenario())
@@ -93,6 +94,6 @@ def test_a_portal_that_turned_the_test_off_says_so(make_window, qloop, tmp_path)
             window.set_devices_open(True)
             box.test_button.click()
             await wait_until(lambda: not box.running, timeout=20, what="the refusal")
-            assert box.ui.message.isVisible() and box.ui.message.text() == rules.DISABLED
+            assert box.ui.message.isVisible() and box.ui.message.text() == words.DISABLED
 
         run(qloop, scenario())

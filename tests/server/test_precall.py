@@ -16,6 +16,7 @@ import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 
 from vtconnect_care.domain import precall as rules
+from vtconnect_care.domain import precall_words as words
 from vtconnect_care.server.precall import service as precall_service
 
 API = "/api/v1"
@@ -121,7 +122,7 @@ def test_turned_off_by_the_setting(demo_settings, offer):
             api.post(f"{API}/precall", json={"sdp": offer}, headers=headers),
         ):
             refused = error(r, 404)
-            assert refused == {"code": "precall_disabled", "message": rules.DISABLED}
+            assert refused == {"code": "precall_disabled", "message": words.DISABLED}
 
 
 def test_the_setting_comes_from_the_environment(monkeypatch):
@@ -146,7 +147,7 @@ def test_over_the_concurrency_bound_is_429(demo_settings, offer):
             assert api.post(f"{API}/precall", json={"sdp": offer}, headers=headers).is_success
         third = login_headers(api, "dr.patel", audience="app")
         r = api.post(f"{API}/precall", json={"sdp": offer}, headers=third)
-        assert error(r, 429) == {"code": "precall_busy", "message": rules.BUSY}
+        assert error(r, 429) == {"code": "precall_busy", "message": words.BUSY}
         assert r.headers["Retry-After"] == "15"
         service = precall_service.of(app)
         assert service.running == 2
@@ -167,7 +168,7 @@ def test_each_tester_is_rate_limited(demo_settings, offer):
         r = api.post(f"{API}/precall", json={"sdp": offer}, headers=alex)
         refused = error(r, 429)
         assert refused["code"] == "rate_limited"
-        assert refused["message"].startswith(rules.TOO_OFTEN.split("{")[0])
+        assert refused["message"].startswith(words.TOO_OFTEN.split("{")[0])
         assert 0 < int(r.headers["Retry-After"]) <= 15 * 60 + 1  # the rate window
         bea = login_headers(api, "bea.active", audience="app")  # others are not held up
         assert api.post(f"{API}/precall", json={"sdp": offer}, headers=bea).is_success
@@ -238,7 +239,7 @@ def test_a_real_test_run_between_the_apps_runner_and_the_servers_peer(demo_app, 
     # a loopback carries all the test sends: its ceiling, each way, measured where it arrived
     assert 0.8 * rules.MAX_KBPS <= result.up_kbps <= 1.05 * rules.MAX_KBPS
     assert 0.8 * rules.MAX_KBPS <= result.down_kbps <= 1.05 * rules.MAX_KBPS
-    assert result.word == "Good" and result.verdict is rules.Verdict.GOOD
+    assert result.word == "Good" and result.verdict is words.Verdict.GOOD
     assert result.seconds < 10
     assert precall_service.of(demo_app).running == 0  # the peer went once it had answered
     logged = "\n".join(r.getMessage() for r in caplog.records)
@@ -249,7 +250,7 @@ def test_the_visit_page_carries_the_check_and_its_sentences(demo_api, demo_setti
     token = kims_link(demo_api, as_user)
     html = demo_api.get(f"/visit/{token}").text
     assert 'id="precall-data"' in html and "/static/visit/precall.js" in html
-    assert rules.page_texts()["intro"] in html
+    assert words.page_texts()["intro"] in html
     demo_settings.precall_enabled = False  # the same app: the setting is read per page
     html = demo_api.get(f"/visit/{token}").text
     assert "precall" not in html and "Join the video visit" in html

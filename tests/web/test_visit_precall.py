@@ -13,6 +13,7 @@ from tests.helpers.rest import rest
 from tests.helpers.server import ServerProcess
 from tests.web.test_visit_page import shot, visit_now
 from vtconnect_care.domain import precall as rules
+from vtconnect_care.domain import precall_words as words
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
 
@@ -26,23 +27,23 @@ def open_link(base: str, page) -> None:
 def test_the_check_measures_and_answers_in_the_domains_words(live_server, page):
     open_link(live_server.url, page)
     check = page.locator("#precall")
-    assert check.get_by_role("heading").inner_text() == rules.TITLE
-    assert page.locator("#precall-intro").inner_text() == rules.page_texts()["intro"]
+    assert check.get_by_role("heading").inner_text() == words.TITLE
+    assert page.locator("#precall-intro").inner_text() == words.page_texts()["intro"]
     button = page.locator("#precall-start")
-    assert button.inner_text() == rules.page_texts()["button"] == "Test my connection"
+    assert button.inner_text() == words.page_texts()["button"] == "Test my connection"
     button.click()
     # while it runs: the button is off, the progress and the phase in words
     assert button.is_disabled()
     page.wait_for_function("window.visitPrecall.state === 'upload'", timeout=15_000)
     assert (
-        page.locator("#precall-status").inner_text() == rules.PHASE_TEXT[rules.PrecallPhase.UPLOAD]
+        page.locator("#precall-status").inner_text() == words.PHASE_TEXT[rules.PrecallPhase.UPLOAD]
     )
     assert page.locator("#precall-progress").is_visible()
     page.wait_for_function("window.visitPrecall.state === 'done'", timeout=30_000)
 
     result = page.evaluate("window.visitPrecall.result")
     figures = rules.Figures.from_dict(result["figures"])
-    judgement = rules.judge(figures)  # the page shows what the domain says of these figures
+    judgement = words.judge(figures)  # the page shows what the domain says of these figures
     assert result["word"] == judgement.word == "Good"
     # a loopback: round trip short, nothing lost, each way the test's ceiling arrived
     assert figures.rtt_ms is not None and figures.rtt_ms < 200
@@ -50,13 +51,13 @@ def test_the_check_measures_and_answers_in_the_domains_words(live_server, page):
     assert figures.up_kbps > 0.8 * rules.MAX_KBPS and figures.down_kbps > 0.8 * rules.MAX_KBPS
 
     assert page.locator("#precall-word").inner_text() == "Good"
-    assert page.locator("#precall-advice").inner_text() == rules.ADVICE[rules.Verdict.GOOD]
+    assert page.locator("#precall-advice").inner_text() == words.ADVICE[words.Verdict.GOOD]
     shown = page.locator("#precall-figures dt").all_inner_texts()
-    assert shown == [label for label, _ in rules.figure_lines(figures)]
+    assert shown == [label for label, _ in words.figure_lines(figures)]
     values = page.locator("#precall-figures dd").all_inner_texts()
-    assert values == [value for _, value in rules.figure_lines(figures)]
+    assert values == [value for _, value in words.figure_lines(figures)]
     assert page.locator("#precall-progress").is_hidden()
-    assert button.is_enabled() and button.inner_text() == rules.AGAIN
+    assert button.is_enabled() and button.inner_text() == words.AGAIN
     shot(page, "visit-page-precall.png")
 
 

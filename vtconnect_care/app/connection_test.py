@@ -4,7 +4,7 @@
 starts ``client.precall.run_precall`` as a task on the app's qasync loop (the Qt thread never
 waits), a progress bar and the phase's sentence follow it, and then the verdict ("Good", "Good
 enough for audio only" or "Too slow for video"), the figures, the advice and the reasons show,
-or a sentence that says why the test could not run. Every sentence is from domain/precall.py.
+or a sentence that says why the test could not run. Every sentence is from domain/precall_words.py.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFrame, QWidget
 
 from vtconnect_care.client.precall import PrecallError, PrecallResult, run_precall
 from vtconnect_care.domain import precall as rules
+from vtconnect_care.domain import precall_words as words
 from vtconnect_care.domain.precall import PrecallPhase
 
 from .forms.ui_connection_test import Ui_ConnectionTestForm
@@ -66,9 +67,9 @@ class ConnectionTestBox(QFrame):
         self.ui = Ui_ConnectionTestForm()
         self.ui.setupUi(self)
         self.test_button = self.ui.test_button
-        self.test_button.setText(rules.BUTTON)
+        self.test_button.setText(words.BUTTON)
         self.test_button.clicked.connect(self.start)
-        self.ui.intro.setText(rules.INTRO.format(seconds=self._expected))
+        self.ui.intro.setText(words.INTRO.format(seconds=self._expected))
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -89,7 +90,7 @@ class ConnectionTestBox(QFrame):
         self.ui.message.clear_message()
         session = self._session_source()
         if session is None or not session.token:
-            self.ui.message.show_error(rules.SIGN_IN_FIRST)
+            self.ui.message.show_error(words.SIGN_IN_FIRST)
             return None
         self._set_running(True)
         self._task = self._tasks.spawn(
@@ -120,7 +121,7 @@ class ConnectionTestBox(QFrame):
         self.finished.emit(result)
 
     def _on_phase(self, phase: PrecallPhase) -> None:
-        text = rules.PHASE_TEXT.get(phase)
+        text = words.PHASE_TEXT.get(phase)
         if text:
             self.ui.status.setText(text)
             self.ui.status.setAccessibleDescription(text)
@@ -143,7 +144,7 @@ class ConnectionTestBox(QFrame):
             self._timer.start()
         else:
             self._timer.stop()
-            self.test_button.setText(rules.AGAIN if self.result is not None else rules.BUTTON)
+            self.test_button.setText(words.AGAIN if self.result is not None else words.BUTTON)
 
     def _show_result(self, result: PrecallResult | None) -> None:
         ui = self.ui
@@ -151,7 +152,7 @@ class ConnectionTestBox(QFrame):
             label.setVisible(result is not None)
         if result is None:
             return
-        lines = rules.figure_lines(result.figures)
+        lines = words.figure_lines(result.figures)
         ui.word.setText(result.word)
         ui.word.setAccessibleDescription(result.word)
         ui.figures.setText("\n".join(f"{label}: {value}" for label, value in lines))

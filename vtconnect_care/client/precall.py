@@ -2,9 +2,10 @@
 
 One WebRTC connection (aiortc) to the portal's test peer, a few seconds of measuring over data
 channels, then a ``PrecallResult``: round trip, loss each way, what arrived each way in kbit/s
-and the verdict of ``domain.precall.judge``. No Qt: the app runs it on its qasync loop, the
+and the verdict of ``domain.precall_words.judge``. No Qt: the app runs it on its qasync loop, the
 benchmark inside a network namespace. The wire protocol is in docs/protocol.md ("The pre-call
-connection test"); the plan, the counting and the verdict are in ``domain/precall.py``.
+connection test"); the plan and the counting are in ``domain/precall.py``,
+the verdict in ``domain/precall_words.py``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.exceptions import InvalidStateError
 
 from vtconnect_care.domain import precall as rules
-from vtconnect_care.domain.precall import Figures, Judgement, PrecallPhase, Verdict
+from vtconnect_care.domain import precall_words as words
+from vtconnect_care.domain.precall import Figures, PrecallPhase
+from vtconnect_care.domain.precall_words import Judgement, Verdict
 from vtconnect_care.domain.transitions import StateMachine
 
 from . import call_http
@@ -113,11 +116,11 @@ async def run_precall(
     try:
         figures = await test.run(portal_url, token, seconds)
     except InvalidStateError as exc:  # a channel closed under us: the connection broke off
-        raise PrecallError("interrupted", rules.INTERRUPTED) from exc
+        raise PrecallError("interrupted", words.INTERRUPTED) from exc
     finally:
         await test.close()
-    result = PrecallResult(figures, rules.judge(figures), round(time.monotonic() - started, 2))
-    log.info("pre-call test: %s (%s)", result.word, rules.summary(figures))
+    result = PrecallResult(figures, words.judge(figures), round(time.monotonic() - started, 2))
+    log.info("pre-call test: %s (%s)", result.word, words.summary(figures))
     return result
 
 
@@ -126,11 +129,11 @@ async def _request(method: str, portal_url: str, token: str, body: dict | None =
         return await call_http.call(method, portal_url, PATH, body, token=token, timeout=15.0)
     except call_http.PortalError as exc:
         log.info("pre-call test refused: %s %s", exc.status, exc.code)
-        message = exc.message if exc.code != "http_error" else rules.UNREACHABLE
+        message = exc.message if exc.code != "http_error" else words.UNREACHABLE
         raise PrecallError(exc.code, message) from exc
     except (OSError, ValueError) as exc:  # URLError, timeouts, a garbled answer
         log.info("pre-call test: portal unreachable: %s", exc)
-        raise PrecallError("unreachable", rules.UNREACHABLE) from exc
+        raise PrecallError("unreachable", words.UNREACHABLE) from exc
 
 
 class _Test:
@@ -259,14 +262,14 @@ class _Test:
             waiting.cancel()
             failed.cancel()
         if waiting not in done or waiting.cancelled():
-            raise PrecallError("no_connection", rules.NO_CONNECTION)
+            raise PrecallError("no_connection", words.NO_CONNECTION)
 
     async def _expect(self, kind: str, timeout: float) -> dict:
         deadline = self.loop.time() + timeout
         while True:
             left = deadline - self.loop.time()
             if left <= 0 or self.failed.is_set():
-                raise PrecallError("interrupted", rules.INTERRUPTED)
+                raise PrecallError("interrupted", words.INTERRUPTED)
             try:
                 message = await asyncio.wait_for(self.inbox.get(), min(left, 0.25))
             except TimeoutError:
@@ -274,11 +277,11 @@ class _Test:
             if message.get("type") == kind:
                 return message
             if message.get("type") == "error":
-                raise PrecallError(str(message.get("code", "error")), rules.INTERRUPTED)
+                raise PrecallError(str(message.get("code", "error")), words.INTERRUPTED)
 
     def _check(self) -> None:
         if self.failed.is_set() or self.control.readyState != "open":
-            raise PrecallError("interrupted", rules.INTERRUPTED)
+            raise PrecallError("interrupted", words.INTERRUPTED)
 
     async def _probe(self, the_plan: rules.Plan) -> int:
         self.phase.move(PrecallPhase.PROBING)

@@ -1,23 +1,23 @@
-"""The pre-call connection test's plan, counting and verdict (issue 18), without any network."""
+"""The pre-call connection test's plan, counting and verdict (issue 18), without any network:
+domain/precall.py and domain/precall_words.py."""
 
 from __future__ import annotations
 
 import pytest
 
 from vtconnect_care.domain import precall as rules
+from vtconnect_care.domain import precall_words as words
 from vtconnect_care.domain.precall import (
     Bins,
     Figures,
     Pacer,
     PrecallPhase,
-    Verdict,
     Window,
     figures,
-    judge,
-    kbps_text,
     plan,
     steady_kbps,
 )
+from vtconnect_care.domain.precall_words import Verdict, judge, kbps_text
 from vtconnect_care.domain.transitions import StateMachine, WrongMoveError
 
 
@@ -198,15 +198,15 @@ def test_figures_are_worded_plainly():
     assert kbps_text(470.4) == "470 kbit/s"
     assert kbps_text(1234) == "1.2 Mbit/s"
     assert kbps_text(2496, 2500) == "2.5 Mbit/s or more"  # the test's ceiling: at least that
-    assert rules.percent_text(0.004) == "0.4%" and rules.percent_text(0.25) == "25%"
-    assert rules.rtt_text(0.3) == "under 1 ms" and rules.rtt_text(42.4) == "42 ms"
-    assert rules.summary(fig(up=2500, down=470, loss_up=0.02, rtt=42)) == (
+    assert words.percent_text(0.004) == "0.4%" and words.percent_text(0.25) == "25%"
+    assert words.rtt_text(0.3) == "under 1 ms" and words.rtt_text(42.4) == "42 ms"
+    assert words.summary(fig(up=2500, down=470, loss_up=0.02, rtt=42)) == (
         "Round trip 42 ms · sending 2.5 Mbit/s or more · receiving 470 kbit/s · "
         "lost 2.0% up, 0% down"
     )
 
 
 def test_the_page_gets_its_sentences_from_here():
-    texts = rules.page_texts()
-    assert texts["phases"]["upload"] == rules.PHASE_TEXT[PrecallPhase.UPLOAD]
-    assert "seconds" in texts["intro"] and texts["no_connection"] == rules.NO_CONNECTION
+    texts = words.page_texts()
+    assert texts["phases"]["upload"] == words.PHASE_TEXT[PrecallPhase.UPLOAD]
+    assert "seconds" in texts["intro"] and texts["no_connection"] == words.NO_CONNECTION

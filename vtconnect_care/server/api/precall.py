@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from vtconnect_care.domain import precall as rules
+from vtconnect_care.domain import precall_words as words
 
 from ..errors import ApiError
 from ..precall import access
@@ -30,7 +31,7 @@ class OfferIn(BaseModel):
 
 def get_tester(request: Request, db: DbDep, settings: SettingsDep) -> access.Tester:
     if not settings.precall_enabled:
-        raise ApiError(404, "precall_disabled", rules.DISABLED)
+        raise ApiError(404, "precall_disabled", words.DISABLED)
     return access.tester(db, settings, bearer_token(request))
 
 

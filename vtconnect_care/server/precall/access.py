@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vtconnect_care.domain import messages
-from vtconnect_care.domain import precall as rules
+from vtconnect_care.domain import precall_words as words
 
 from .. import ratelimit
 from ..errors import ApiError
@@ -78,6 +78,6 @@ def count_test(db: Session, settings: Settings, who: Tester) -> None:
         raise ApiError(
             429,
             "rate_limited",
-            rules.TOO_OFTEN.format(minutes=messages.wait_minutes(verdict.retry_after)),
+            words.TOO_OFTEN.format(minutes=messages.wait_minutes(verdict.retry_after)),
             headers={"Retry-After": str(max(1, verdict.retry_after))},
         )

@@ -4,6 +4,7 @@ nothing at all when the portal has the test turned off (the page then shows no c
 from __future__ import annotations
 
 from vtconnect_care.domain import precall as rules
+from vtconnect_care.domain import precall_words as words
 
 from ..settings import Settings
 
@@ -15,5 +16,5 @@ def page_data(settings: Settings) -> dict | None:
     return {
         "seconds": rules.DEFAULT_SECONDS,
         "expected_seconds": rules.expected_seconds(rules.DEFAULT_SECONDS),
-        "texts": rules.page_texts(rules.DEFAULT_SECONDS),
+        "texts": words.page_texts(rules.DEFAULT_SECONDS),
     }

@@ -25,6 +25,7 @@ from aiortc import (
 )
 
 from vtconnect_care.domain import precall as rules
+from vtconnect_care.domain import precall_words as words
 from vtconnect_care.domain.precall import PrecallPhase
 from vtconnect_care.domain.transitions import StateMachine, WrongMoveError
 
@@ -223,11 +224,11 @@ class TestPeer:
         )
         log.debug("precall %s: up bins %s, down bins %s", self.id, self.up_bins.counts, down)
         self.phase.move(PrecallPhase.REPORTED)
-        judgement = rules.judge(figures)
+        judgement = words.judge(figures)
         self.result = {
             "figures": figures.as_dict(),
             **judgement.as_dict(),
-            "lines": rules.figure_lines(figures),
+            "lines": words.figure_lines(figures),
         }
         self._send({"type": "result", **self.result})
         log.info(
@@ -235,7 +236,7 @@ class TestPeer:
             self.id,
             self.label,
             judgement.word,
-            rules.summary(figures),
+            words.summary(figures),
         )
         self.close_soon(LINGER)
 

@@ -14,7 +14,7 @@ import secrets
 
 from fastapi import FastAPI
 
-from vtconnect_care.domain import precall as rules
+from vtconnect_care.domain import precall_words as words
 
 from ..errors import ApiError
 from ..settings import Settings
@@ -55,7 +55,7 @@ class PrecallService:
             raise ApiError(
                 429,
                 "precall_busy",
-                rules.BUSY,
+                words.BUSY,
                 headers={"Retry-After": str(BUSY_RETRY_AFTER)},
             )
         self._taken += 1

@@ -5,7 +5,7 @@
 // connection test"): GET and POST /api/v1/precall with the invite token as the Bearer token, four
 // data channels, probes echoed, each direction sent as fast as the path takes while the receiver
 // says what arrived. This page only counts and obeys the peer: the plan and every number come
-// from the peer's "plan" message, the verdict and every sentence from domain/precall.py (the
+// from the peer's "plan" message, the verdict and every sentence from domain/precall_words.py (the
 // "result" message and the JSON data block #precall-data). Clicking Join stops a running test.
 
 const dataBlock = document.getElementById("precall-data");

@@ -7,7 +7,12 @@ import random
 from aiortc.jitterbuffer import JitterBuffer
 from aiortc.rtp import RtpPacket
 
-from vtconnect_care.client.engine.jitter import AUDIO_DELAY, AudioJitterBuffer
+from vtconnect_care.client.engine.jitter import (
+    AUDIO_DELAY,
+    VIDEO_WAIT,
+    AudioJitterBuffer,
+    LowDelayJitterBuffer,
+)
 
 
 def audio_packet(seq: int) -> RtpPacket:
@@ -63,3 +68,50 @@ def test_a_packet_after_its_turn_is_dropped_and_a_burst_is_caught_up():
     assert buffer.dropped_frames == 0  # one arrives, one leaves: nothing piles up
     buffer.add(audio_packet(40))  # ten packets' jump
     assert buffer.dropped_frames + buffer.skipped_packets > 1
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def video_packet(seq: int, frame: int, first: bool) -> RtpPacket:
+    packet = RtpPacket(payload_type=96, sequence_number=seq, timestamp=frame * 3000)
+    packet.payload = bytes([0x10 if first else 0x00, 0, 0])  # VP8: S bit on a frame's first
+    packet._data = b"x"  # type: ignore[attr-defined]
+    return packet
+
+
+def test_video_gives_up_on_a_lost_packet_after_the_wait_and_asks_for_a_key_frame():
+    clock = Clock()
+    buffer = LowDelayJitterBuffer(256, is_video=True, wait=VIDEO_WAIT, clock=clock)
+    out, plis, seq = [], 0, 0
+    for frame in range(40):  # two packets a frame, 30 frames a second; one packet lost
+        for part in (0, 1):
+            clock.now = frame / 30 + part / 60
+            if (frame, part) != (5, 1):
+                pli, got = buffer.add(video_packet(seq, frame, part == 0))
+                plis += pli
+                if got is not None:
+                    out.append((got.timestamp // 3000, clock.now))
+            seq += 1
+    frames = [f for f, _ in out]
+    assert 5 not in frames and frames == sorted(frames) and plis == 1
+    delays = [t - f / 30 for f, t in out]
+    assert max(delays) <= VIDEO_WAIT + 0.1  # nothing waits longer than the wait
+
+
+def test_video_after_a_pause_starts_afresh_instead_of_showing_old_pictures():
+    clock = Clock()
+    buffer = LowDelayJitterBuffer(256, is_video=True, wait=VIDEO_WAIT, clock=clock)
+    buffer.add(video_packet(0, 0, True))
+    buffer.add(video_packet(2, 1, True))  # 1 lost, then video paused for five seconds
+    clock.now = 5.0
+    pli, frame = buffer.add(video_packet(3, 150, True))
+    assert pli and frame is None
+    clock.now = 5.03
+    _, frame = buffer.add(video_packet(4, 151, True))
+    assert frame is not None and frame.timestamp == 150 * 3000  # not the old picture

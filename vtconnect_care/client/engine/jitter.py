@@ -34,6 +34,7 @@ VIDEO_CAPACITY = 256
 AUDIO_DELAY = 3  # packets (60 ms) between arriving and playing (aiortc keeps 4)
 AUDIO_BACKLOG = 3  # packets beyond the delay (a burst after jitter) before the oldest is dropped
 RESYNC_AFTER = 1000  # a jump this far is a new stream, not a loss
+SILENCE_RESET = 0.5  # seconds without a video packet (paused video) after which what waits is old
 
 _PRIVATE = "_RTCRtpReceiver__"
 
@@ -54,10 +55,22 @@ class LowDelayJitterBuffer(JitterBuffer):
         self.wait = wait
         self._clock = clock
         self._gap: tuple[int, float] | None = None  # (sequence number missing, since when)
+        self._last_add: float | None = None
         self.skipped_packets = 0  # given up on (never arrived in time)
         self.dropped_frames = 0  # complete, but too late to be useful
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        now = self._clock()
+        stale = self._last_add is not None and now - self._last_add > SILENCE_RESET
+        self._last_add = now
+        if stale and self._origin is not None:
+            # video was paused: what still waits here is from before, seconds old; drop it
+            # rather than show it late, and start afresh with a key frame
+            self.remove(self._capacity)
+            self._origin = None
+            self._gap = None
+            pli, frame = super().add(packet)
+            return True, frame
         pli, frame = super().add(packet)
         if self._origin is None:
             return pli, frame
@@ -66,9 +79,9 @@ class LowDelayJitterBuffer(JitterBuffer):
             if gap is None:
                 self._gap = None
             else:
-                now = self._clock()
-                if self._gap is None or self._gap[0] != gap:
-                    self._gap = (gap, now)
+                missing = (self._origin + gap) % 65536  # the packet itself, wherever origin is
+                if self._gap is None or self._gap[0] != missing:
+                    self._gap = (missing, now)
                 elif now - self._gap[1] >= self.wait and self._skip_gap(gap):
                     self._gap = None
                     pli = pli or self._is_video

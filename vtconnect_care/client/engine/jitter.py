@@ -29,12 +29,13 @@ from aiortc.utils import uint16_add, uint16_gt
 
 log = logging.getLogger("vtconnect.call")
 
-VIDEO_WAIT = 0.15  # seconds a missing video packet is waited for (a few retransmissions here)
+VIDEO_WAIT = 0.1  # seconds a missing video packet is waited for (two retransmissions here)
 VIDEO_CAPACITY = 256
 AUDIO_DELAY = 3  # packets (60 ms) between arriving and playing (aiortc keeps 4)
 AUDIO_BACKLOG = 3  # packets beyond the delay (a burst after jitter) before the oldest is dropped
 RESYNC_AFTER = 1000  # a jump this far is a new stream, not a loss
 SILENCE_RESET = 0.5  # seconds without a video packet (paused video) after which what waits is old
+MAX_VIDEO_SPAN = 90_000  # RTP ticks (1 s at 90 kHz): a picture older than this is dropped
 
 _PRIVATE = "_RTCRtpReceiver__"
 
@@ -56,6 +57,8 @@ class LowDelayJitterBuffer(JitterBuffer):
         self._clock = clock
         self._gap: tuple[int, float] | None = None  # (sequence number missing, since when)
         self._last_add: float | None = None
+        self._highest: int | None = None  # the newest sequence number seen
+        self._missing_since: dict[int, float] = {}  # missing sequence number -> noticed when
         self.skipped_packets = 0  # given up on (never arrived in time)
         self.dropped_frames = 0  # complete, but too late to be useful
 
@@ -71,9 +74,14 @@ class LowDelayJitterBuffer(JitterBuffer):
             self._gap = None
             pli, frame = super().add(packet)
             return True, frame
+        self._note_missing(packet.sequence_number, now)
         pli, frame = super().add(packet)
         if self._origin is None:
             return pli, frame
+        if self._drop_old(packet.timestamp):
+            pli = True
+            if frame is None:
+                frame = self._remove_frame(packet.sequence_number)
         if frame is None:
             gap = self._first_gap()
             if gap is None:
@@ -81,7 +89,8 @@ class LowDelayJitterBuffer(JitterBuffer):
             else:
                 missing = (self._origin + gap) % 65536  # the packet itself, wherever origin is
                 if self._gap is None or self._gap[0] != missing:
-                    self._gap = (missing, now)
+                    # a packet is waited for from when it was missed, not from its turn
+                    self._gap = (missing, self._missing_since.get(missing, now))
                 elif now - self._gap[1] >= self.wait and self._skip_gap(gap):
                     self._gap = None
                     pli = pli or self._is_video
@@ -93,6 +102,42 @@ class LowDelayJitterBuffer(JitterBuffer):
     def _slot(self, offset: int) -> RtpPacket | None:
         assert self._origin is not None
         return self._packets[(self._origin + offset) % self._capacity]
+
+    def _note_missing(self, seq: int, now: float) -> None:
+        self._missing_since.pop(seq, None)
+        if self._highest is None or not 0 < (seq - self._highest) % 65536 < 1 << 15:
+            if self._highest is None:
+                self._highest = seq
+            return  # not newer than the newest: a retransmission or a late one
+        step = (seq - self._highest) % 65536
+        if step <= self._capacity:
+            for i in range(1, step):
+                self._missing_since[(self._highest + i) % 65536] = now
+        self._highest = seq
+        while len(self._missing_since) > self._capacity:
+            self._missing_since.pop(next(iter(self._missing_since)))
+
+    def _drop_old(self, newest: int) -> bool:
+        """Drop packets whose picture is more than MAX_VIDEO_SPAN older than ``newest``'s (they
+        would be shown seconds late); True if any went."""
+        dropped = False
+        while True:
+            offset = next((i for i in range(self._capacity) if self._slot(i) is not None), None)
+            if offset is None:
+                break
+            head = self._slot(offset)
+            assert head is not None
+            age = (newest - head.timestamp) % (1 << 32)
+            if age <= MAX_VIDEO_SPAN or age >= 1 << 31:  # recent, or newer than ``newest``
+                break
+            self.remove(offset + 1)
+            dropped = True
+        if dropped:  # what went missing before the next picture belonged to the dropped ones
+            offset = next((i for i in range(self._capacity) if self._slot(i) is not None), 0)
+            self.remove(offset)
+            self.dropped_frames += 1
+            self._gap = None
+        return dropped
 
     def _first_gap(self) -> int | None:
         """The offset of the first missing packet that has newer packets behind it."""

@@ -36,6 +36,8 @@ from vtconnect_care.domain.video_ladder import RUNGS, START, Rung, picture_size
 log = logging.getLogger("vtconnect.call")
 
 OPUS_KBPS = 32
+KEY_FRAME_EVERY = 0.5  # seconds: requests for key frames closer together are answered once
+# (on a lossy path every lost packet of a key frame asks for another, larger than a picture)
 _ENCODER = "_RTCRtpSender__encoder"
 
 
@@ -94,6 +96,8 @@ class LadderVp8Encoder(Vp8Encoder):
         self.frames_encoded = 0
         self.frames_skipped = 0
         self.bytes_out = 0  # what the encoder produced (read by the adapter for its rate)
+        self._last_key: float | None = None
+        self.key_frames = 0
         self._picture_id = random.randint(0, (1 << 15) - 1)
 
     # aiortc's sender sets this on every REMB: note it, decide on the loop (adapt.py)
@@ -120,9 +124,21 @@ class LadderVp8Encoder(Vp8Encoder):
         size = picture_size(frame.width, frame.height, rung)
         if (frame.width, frame.height) != size or frame.format.name != "yuv420p":
             frame = frame.reformat(width=size[0], height=size[1], format="yuv420p")
-        if self._ctx is None or self._rung != rung_index or self._size != size:
+        now = time.monotonic()
+        fresh_codec = self._ctx is None or self._rung != rung_index or self._size != size
+        if fresh_codec:
             self._build(size, rung)
             self._rung, self._size = rung_index, size
+        if fresh_codec or force_keyframe:
+            if (
+                not fresh_codec
+                and self._last_key is not None
+                and now - self._last_key < KEY_FRAME_EVERY
+            ):
+                force_keyframe = False  # one just went: it is on its way
+            else:
+                self._last_key = now
+                self.key_frames += 1
         if force_keyframe:
             frame.pict_type = av.video.frame.PictureType.I
         assert self._ctx is not None

@@ -35,7 +35,8 @@ AUDIO_DELAY = 3  # packets (60 ms) between arriving and playing (aiortc keeps 4)
 AUDIO_BACKLOG = 3  # packets beyond the delay (a burst after jitter) before the oldest is dropped
 RESYNC_AFTER = 1000  # a jump this far is a new stream, not a loss
 SILENCE_RESET = 0.5  # seconds without a video packet (paused video) after which what waits is old
-MAX_VIDEO_SPAN = 90_000  # RTP ticks (1 s at 90 kHz): a picture older than this is dropped
+MAX_VIDEO_SPAN = 27_000  # RTP ticks (0.3 s at 90 kHz): a picture older than the newest by
+# more than this is dropped: shown that late it would only hold the call behind
 
 _PRIVATE = "_RTCRtpReceiver__"
 

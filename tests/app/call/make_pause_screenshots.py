@@ -23,6 +23,10 @@ async def care_room(window, made) -> None:
     engine = made[0]
     engine.join_session(session("begun", "present"))
     engine.emit("begun", session=engine.session)
+    from tests.app.call.test_quality import picture
+
+    c.frames.put(2, picture())  # the call was going: Alex's pictures had come
+    engine.emit("first_frame", account_id=2, at=0.0)
     engine.emit("video_paused", account_id=2, reason="weak")
     engine.emit("remote_video", account_id=2, on=False, reason="weak")
     await wait_for(lambda: 2 in window.grid.tiles and window.notice.isVisible())
@@ -39,8 +43,11 @@ async def visit_window(call, window, made) -> None:
     window.watch(call)
     engine = made[0]
     engine.emit("participant_joined", member=member(ALEX, "present"), returned=False)
+    from tests.app.call.test_quality import picture
+
+    call.frames.put(2, picture())
+    engine.emit("first_frame", account_id=2, at=0.0)
     window.audio_only.click()
-    engine.emit("remote_video", account_id=2, on=False, reason="chosen")
     await asyncio.sleep(0.5)
     save(window, "app-visit-audio-only")
     await call.hang_up()

@@ -59,6 +59,7 @@ def test_audio_only_from_the_menu_reaches_the_engine_and_is_said(room, qloop):  
         window.audio_only_action.trigger()
         assert engine.audio_only is True
         assert pauses.AUDIO_ONLY_ON in window.notice.text()
+        assert window.grid.tiles[2].caption == pauses.AUDIO_ONLY_CAPTION  # no frozen picture
         window.audio_only_action.trigger()
         assert engine.audio_only is False and pauses.AUDIO_ONLY_ON not in window.notice.text()
 

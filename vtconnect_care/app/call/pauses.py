@@ -16,6 +16,7 @@ WEAK_PAUSED = "Your connection is weak: video is paused to keep the sound clear.
 AUDIO_ONLY_ON = "Audio only: no video is sent or received, so the sound stays clear."
 VIDEO_BACK = "Your connection is better: video is back."
 AUDIO_ONLY = "Audio only"  # the control's label
+AUDIO_ONLY_CAPTION = "Audio only: video is off"  # every tile while I chose it
 AUDIO_ONLY_TIP = "Audio only: stop video both ways to keep the sound clear on a weak connection"
 SETTLE_AFTER_RESUME = 3.0  # seconds a tile waits for pictures after video came back
 
@@ -76,6 +77,8 @@ class VideoPauses:
         return VIDEO_BACK if self.recovered else ""
 
     def caption(self, account_id: int, name: str) -> str | None:
+        if self.audio_only:
+            return AUDIO_ONLY_CAPTION
         if account_id not in self.paused_from:
             return None
         return paused_caption(name, self.paused_from[account_id])

@@ -126,3 +126,21 @@ def test_a_picture_much_older_than_the_newest_is_dropped():
         _, got = buffer.add(video_packet(seq, frame, True))
     # frames 0 and 3 are more than MAX_VIDEO_SPAN (0.3 s) older than 15: gone; 9 is shown
     assert got is not None and got.timestamp == 9 * 3000
+
+
+def test_after_giving_up_on_a_packet_pictures_wait_for_a_key_frame():
+    clock = Clock()
+    buffer = LowDelayJitterBuffer(256, is_video=True, wait=VIDEO_WAIT, clock=clock)
+    shown, seq = [], 0
+    for frame in range(20):  # one packet a frame; frame 3 is lost; frame 12 is a key frame
+        clock.now = frame / 30
+        if frame != 3:
+            packet = video_packet(seq, frame, True)
+            packet._data = b"\x00" if frame in (0, 12) else b"\x01"  # type: ignore[attr-defined]
+            _, got = buffer.add(packet)
+            if got is not None:
+                shown.append(got.timestamp // 3000)
+        seq += 1
+    assert shown[:2] == [0, 1]  # (2 went with the gap: only a next packet marks its end)
+    assert all(f >= 12 for f in shown[3:]) and 12 in shown  # nothing damaged in between
+    assert buffer.frames_held_for_key > 0

@@ -32,6 +32,7 @@ EVERY = 0.5  # seconds between decisions
 ESTIMATE_FRESH = 3.0  # an estimate older than this is no longer what the path carries
 REPORT_FRESH = 3.0
 RATE_WINDOW = 2.0  # seconds over which what the encoder sends is measured
+LOSS_WINDOW = 3.0  # seconds of receiver reports averaged (one report says little)
 
 Emit = Callable[..., None]
 Signal = Callable[[dict], Awaitable[None]]
@@ -61,6 +62,7 @@ class Adapter:
         self.loss: float | None = None
         self._sent: collections.deque[tuple[float, int]] = collections.deque()
         self.last_sent_kbps: float | None = None
+        self._losses: collections.deque[tuple[float, float]] = collections.deque()
         self._apply()
 
     # --- set-up --------------------------------------------------------------------------
@@ -80,6 +82,9 @@ class Adapter:
             if codecs and codecs[0].mimeType.lower() != wanted[transceiver.kind].lower():
                 log.info("%s negotiated as %s: aiortc's encoder", transceiver.kind, codecs[0])
                 encoders.uninstall(transceiver.sender)
+                buffer = jitter.buffer_of(transceiver.receiver)
+                if isinstance(buffer, jitter.LowDelayJitterBuffer):
+                    buffer.vp8 = False  # no VP8 key-frame bit to wait for
 
     # --- choices -------------------------------------------------------------------------
 
@@ -119,7 +124,7 @@ class Adapter:
             if self.pc.connectionState != "connected":
                 continue
             with contextlib.suppress(Exception):  # stats are an aid, never a reason to stop
-                self.loss = await self._reported_loss()
+                self.loss = self._smoothed(await self._reported_loss())
             await self.step()
 
     async def step(self) -> None:
@@ -155,6 +160,16 @@ class Adapter:
             self._emit("video_resumed", account_id=self.account_id)
             if not self.i_chose:
                 await self._say(True, None)
+
+    def _smoothed(self, loss: float | None) -> float | None:
+        now = self._clock()
+        if loss is not None:
+            self._losses.append((now, loss))
+        while self._losses and now - self._losses[0][0] > LOSS_WINDOW:
+            self._losses.popleft()
+        if not self._losses:
+            return None
+        return sum(value for _, value in self._losses) / len(self._losses)
 
     def sent_kbps(self) -> float | None:
         """What my video to this person carried over the last seconds (None: not known)."""

@@ -35,6 +35,7 @@ AUDIO_DELAY = 3  # packets (60 ms) between arriving and playing (aiortc keeps 4)
 AUDIO_BACKLOG = 3  # packets beyond the delay (a burst after jitter) before the oldest is dropped
 RESYNC_AFTER = 1000  # a jump this far is a new stream, not a loss
 SILENCE_RESET = 0.5  # seconds without a video packet (paused video) after which what waits is old
+KEY_ASK_EVERY = 0.3  # seconds between key-frame requests while pictures are held for one
 MAX_VIDEO_SPAN = 27_000  # RTP ticks (0.3 s at 90 kHz): a picture older than the newest by
 # more than this is dropped: shown that late it would only hold the call behind
 
@@ -60,10 +61,33 @@ class LowDelayJitterBuffer(JitterBuffer):
         self._last_add: float | None = None
         self._highest: int | None = None  # the newest sequence number seen
         self._missing_since: dict[int, float] = {}  # missing sequence number -> noticed when
+        # after giving up on a packet, pictures that build on it would show damage or stale
+        # parts: none is handed on until a key frame comes (VP8 only: see ``vp8``)
+        self.vp8 = True
+        self._need_key = False
+        self._last_pli = -1e9
+        self.frames_held_for_key = 0
         self.skipped_packets = 0  # given up on (never arrived in time)
         self.dropped_frames = 0  # complete, but too late to be useful
 
     def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        pli, frame = self._add(packet)
+        if pli:
+            self._need_key = self.vp8
+        if frame is not None and self._need_key:
+            if frame.data and not frame.data[0] & 0x01:  # VP8's P bit clear: a key frame
+                self._need_key = False
+            else:
+                self.frames_held_for_key += 1
+                frame = None
+                now = self._clock()
+                if now - self._last_pli >= KEY_ASK_EVERY:  # ask again, now and then
+                    pli = True
+        if pli:
+            self._last_pli = self._clock()
+        return pli, frame
+
+    def _add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
         now = self._clock()
         stale = self._last_add is not None and now - self._last_add > SILENCE_RESET
         self._last_add = now

@@ -137,6 +137,7 @@ class Adapter:
         )
         if decision.reset_estimate:
             self.policy.forget_estimate()
+            self._losses.clear()  # the probe is judged on what happens to it, not before
             await self._say(True, "probe")
         if decision.changed:
             self._apply()

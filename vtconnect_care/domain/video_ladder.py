@@ -53,6 +53,8 @@ LOSS_AUDIO_ONLY = 0.18  # sustained loss at or over this stops video: at 20% a k
 LOSS_AFTER = 2.0
 PROBE_WAITS = (4.0, 6.0, 8.0)  # seconds in audio only before each probe (the last repeats)
 PROBE_SECONDS = 4.0
+PROBE_SETTLE = 1.5  # the probe's first seconds are not judged: its key frame arrives as a burst
+# (a receiver reads that as queuing) and the reports still speak of the pause before
 PROBE_FAILS_AT_LOSS = 0.10
 RESUME_GRACE = 6.0  # seconds after a probe brought video back in which a low estimate is the
 # receiver's fresh one still climbing (it starts near what it sees arrive), not a thin path
@@ -149,6 +151,8 @@ class Ladder:
             self._move(Mode.VIDEO, self.rung - 1, now)
 
     def _in_probe(self, congested: bool, loss: float | None, now: float) -> None:
+        if now - self.changed_at < PROBE_SETTLE:
+            return
         if congested or (loss is not None and loss >= PROBE_FAILS_AT_LOSS):
             self._failed_probes += 1
             self._pause(now)

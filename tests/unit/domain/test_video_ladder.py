@@ -91,9 +91,11 @@ def test_a_failed_probe_waits_longer_before_the_next():
     while ladder.update(estimate_kbps=None, loss=0.0, now=t).mode is Mode.AUDIO_ONLY:
         t += 0.5
     assert t - first_wait_from >= vl.PROBE_WAITS[0] - 0.5
-    d = ladder.update(estimate_kbps=90, loss=0.0, now=t + 0.5, sent_kbps=140)  # it queued
-    assert d.mode is Mode.AUDIO_ONLY
-    second_wait_from, t = ladder.changed_at, t + 1.0
+    d = ladder.update(estimate_kbps=90, loss=0.0, now=t + 0.5, sent_kbps=140)  # its key frame
+    assert d.mode is Mode.PROBING  # still settling
+    d = ladder.update(estimate_kbps=90, loss=0.0, now=t + vl.PROBE_SETTLE, sent_kbps=140)
+    assert d.mode is Mode.AUDIO_ONLY  # it queued
+    second_wait_from, t = ladder.changed_at, t + vl.PROBE_SETTLE + 0.5
     while ladder.update(estimate_kbps=None, loss=0.0, now=t).mode is Mode.AUDIO_ONLY:
         t += 0.5
     assert t - second_wait_from >= vl.PROBE_WAITS[1] - 0.5

@@ -8,7 +8,7 @@ PORT ?= 8470
 APT := chromium xvfb libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
        libfontconfig1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
        libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-dejavu-core \
-       libpython3-dev desktop-file-utils
+       libpython3-dev desktop-file-utils nftables iproute2
 
 .PHONY: run test system-deps venv forms server app lint bench bench-network clean
 

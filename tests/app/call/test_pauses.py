@@ -43,6 +43,9 @@ def test_their_paused_video_is_a_caption_not_a_reconnect(room, qloop):  # noqa: 
         slot.arrivals.append(time.monotonic() - 10)  # no pictures for a long while
         c.check_health()
         assert c.tile_states[2] is TileState.CONNECTED  # paused, not "Reconnecting…"
+        c.tile_states[2] = TileState.RECONNECTING  # as if the pictures had dried up before
+        c.check_health()
+        assert c.tile_states[2] is TileState.CONNECTED
         engine.emit("remote_video", account_id=2, on=False, reason="chosen")
         assert tile.caption == f"{name} chose audio only"
         engine.emit("remote_video", account_id=2, on=True, reason=None)

@@ -111,6 +111,7 @@ class CallController(QObject):
         self.quality: dict[int, Verdict] = {}  # the engine's verdict per person (quality event)
         self.camera_on = self.mic_on = self.speaker_on = True
         self.pauses = VideoPauses()
+        self.peer_states: dict[int, str] = {}  # each connection's state as the engine said
         self._phase = StateMachine(
             "call", CallPhase.IDLE, PHASE_MOVES, on_change=self._phase_moved, logger=log
         )
@@ -306,6 +307,7 @@ class CallController(QObject):
         self.tiles_changed.emit()
 
     def _peer_state(self, account_id: int, state: str) -> None:
+        self.peer_states[account_id] = state
         mapped = PEER_TILE.get(state)
         if state == "connected":
             slot = self.frames.get(account_id)
@@ -332,7 +334,16 @@ class CallController(QObject):
         changed = False
         for other in list(self.tile_states):
             if self.pauses.quiet_by_design(other):
-                continue  # no pictures is what paused video looks like
+                # no pictures is what paused video looks like: a tile that went "Reconnecting…"
+                # while the pictures dried up before the pause is connected, if its link is
+                if (
+                    self.tile_states[other] is TileState.RECONNECTING
+                    and not self.is_dropped(other)
+                    and self.peer_states.get(other, "connected") == "connected"
+                ):
+                    self.tile_states[other] = TileState.CONNECTED
+                    changed = True
+                continue
             slot = self.frames.get(other)
             state = self.tile_states[other]
             new = judge_tile(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from vtconnect_care.client.engine import EngineState, Event
+from vtconnect_care.client.engine.link_stats import quality_event
 from vtconnect_care.client.engine.states import ENGINE_MOVES
 from vtconnect_care.client.realtime import RealtimeError
 from vtconnect_care.domain.call_quality import QualityLevel, Reason, Verdict
@@ -77,15 +78,7 @@ class FakeEngine:
     ) -> None:
         """The engine's ``quality`` event, as ``LinkMonitor`` sends it (sentences included)."""
         verdict = Verdict(QualityLevel(level), tuple(Reason(r) for r in reasons), figures)
-        self.emit(
-            "quality",
-            account_id=account_id,
-            level=verdict.level.value,
-            reasons=[r.value for r in verdict.reasons],
-            problems=list(verdict.problems),
-            advice=list(verdict.advice),
-            figures=dict(figures),
-        )
+        self.emit("quality", **quality_event(account_id, verdict))
 
     def join_session(self, session: dict, chat: list | None = None) -> None:
         self.session = session

@@ -13,6 +13,7 @@ from dataclasses import replace
 import pytest
 
 from tests.helpers.rest import rest
+from tests.unit.domain.test_call_quality import CLEAN
 from tests.web.test_visit_page import (  # noqa: F401 - engine_factory is a fixture
     EmployeeEngine,
     engine_factory,
@@ -22,7 +23,7 @@ from tests.web.test_visit_page import (  # noqa: F401 - engine_factory is a fixt
 from vtconnect_care.client.engine.tracks import LocalVideoTrack
 from vtconnect_care.client.media.synthetic import SyntheticCamera
 from vtconnect_care.domain import call_quality as q
-from vtconnect_care.domain.call_quality import LinkSample, QualityLevel, judge
+from vtconnect_care.domain.call_quality import QualityLevel, judge
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(150)]
 
@@ -97,17 +98,7 @@ def test_r_quality_3_the_page_judges_exactly_as_the_domain_does(
 ):
     open_call(live_server, page)
     page.wait_for_function("window.visitQuality !== undefined")
-    clean = LinkSample(
-        at=0.0,
-        rtt_ms=40.0,
-        loss_in=0.0,
-        loss_out=0.0,
-        jitter_ms=5.0,
-        kbps_in=600.0,
-        kbps_out=600.0,
-        fps_in=30.0,
-        packets_in_per_s=120.0,
-    )
+    clean = CLEAN
     variants = [
         {},
         {"loss_in": 0.05},

@@ -37,16 +37,10 @@ async def care_room(window, made) -> None:
 
 
 async def visit_window(call, window, made) -> None:
-    from tests.app.call.test_controller import ALEX, member
-
-    await call.join()
-    window.watch(call)
-    engine = made[0]
-    engine.emit("participant_joined", member=member(ALEX, "present"), returned=False)
     from tests.app.call.test_quality import picture
+    from tests.app.call.visit_window import client_in_call
 
-    call.frames.put(2, picture())
-    engine.emit("first_frame", account_id=2, at=0.0)
+    await client_in_call(call, window, made, picture())
     window.audio_only.click()
     await asyncio.sleep(0.5)
     save(window, "app-visit-audio-only")
@@ -55,14 +49,13 @@ async def visit_window(call, window, made) -> None:
 
 
 def main() -> int:
-    from tests.app.call.test_controller import ALEX, PATEL, FakeVisitsApi
+    from tests.app.call.test_controller import ALEX, PATEL
+    from tests.app.call.visit_window import visit_call_and_window
     from tests.app.care_room.conftest import RecordingDevices
     from tests.helpers.fake_engine import FakeEngine
     from vtconnect_care.app.care_room import CareRoomController, CareRoomWindow, RoomRequest
     from vtconnect_care.app.event_loop import make_loop
     from vtconnect_care.app.main import make_application
-    from vtconnect_care.app.visits.call import VisitCall
-    from vtconnect_care.app.visits.video_window import VideoWindow
 
     OUT.mkdir(parents=True, exist_ok=True)
     app = make_application()
@@ -78,16 +71,7 @@ def main() -> int:
     room.resize(1120, 700)
     room.show()
     visit_made: list[FakeEngine] = []
-    call = VisitCall(
-        FakeVisitsApi(),
-        5,
-        token="t",
-        name="Jin Kim",
-        devices=RecordingDevices("Jin Kim"),
-        engine_factory=FakeEngine.factory(visit_made, {"id": 1, "full_name": "Jin Kim"}),
-    )
-    video = VideoWindow("Video session with Alex Morgan")
-    video.stage.name = "Alex Morgan"
+    call, video = visit_call_and_window(visit_made)
     video.audio_only_toggled.connect(call.set_audio_only)
     video.show()
     with loop:

@@ -70,34 +70,16 @@ def test_audio_only_from_the_menu_reaches_the_engine_and_is_said(room, qloop):  
 
 
 def test_the_visit_window_has_audio_only_and_says_a_weak_connection(qloop, qapp):
-    from tests.app.call.test_controller import FakeVisitsApi, member
     from tests.app.call.test_quality import picture
-    from tests.app.care_room.conftest import RecordingDevices
-    from tests.helpers.fake_engine import FakeEngine
-    from vtconnect_care.app.visits.call import VisitCall
-    from vtconnect_care.app.visits.video_window import VideoWindow
+    from tests.app.call.visit_window import client_in_call, visit_call_and_window
 
-    made: list[FakeEngine] = []
-    call = VisitCall(
-        FakeVisitsApi(),
-        5,
-        token="t",
-        name="Jin Kim",
-        devices=RecordingDevices("Jin Kim"),
-        engine_factory=FakeEngine.factory(made, {"id": 1, "full_name": "Jin Kim"}),
-    )
-    window = VideoWindow("Video session with Alex Morgan")
-    window.stage.name = "Alex Morgan"
+    made: list = []
+    call, window = visit_call_and_window(made)
     window.audio_only_toggled.connect(call.set_audio_only)  # as VisitsController wires it
     window.show()
 
     async def scenario():
-        await call.join()
-        window.watch(call)
-        engine = made[0]
-        engine.emit("participant_joined", member=member(ALEX, "present"), returned=False)
-        call.frames.put(2, picture())
-        engine.emit("first_frame", account_id=2, at=0.0)
+        engine = await client_in_call(call, window, made, picture())
         assert window.audio_only.isVisible() and window.audio_only.text() == pauses.AUDIO_ONLY
         window.audio_only.click()
         assert engine.audio_only is True and window.notice.text() == pauses.AUDIO_ONLY_ON

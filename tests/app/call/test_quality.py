@@ -8,7 +8,8 @@ import pytest
 from av import VideoFrame
 from PySide6.QtGui import QTextDocumentFragment
 
-from tests.app.call.test_controller import ALEX, PATEL, FakeVisitsApi, member, session
+from tests.app.call.test_controller import ALEX, PATEL, member, session
+from tests.app.call.visit_window import client_in_call, visit_call_and_window
 from tests.app.care_room.conftest import RecordingDevices
 from tests.app.conftest import run
 from tests.helpers.fake_engine import FakeEngine
@@ -16,8 +17,6 @@ from vtconnect_care.app.call import status as say
 from vtconnect_care.app.call.quality import QualityBadge
 from vtconnect_care.app.call.states import TileState
 from vtconnect_care.app.care_room import CareRoomController, CareRoomWindow, RoomRequest
-from vtconnect_care.app.visits.call import VisitCall
-from vtconnect_care.app.visits.video_window import VideoWindow
 from vtconnect_care.domain import call_quality as q
 from vtconnect_care.domain.call_quality import QualityLevel, Reason, Verdict
 
@@ -129,25 +128,11 @@ def test_r_quality_4_a_camera_turned_off_is_no_video_fault(room, qloop):
 
 def test_the_visit_window_shows_the_clients_quality(qloop, qapp):
     made: list[FakeEngine] = []
-    call = VisitCall(
-        FakeVisitsApi(),
-        5,
-        token="t",
-        name="Jin Kim",
-        devices=RecordingDevices("Jin Kim"),
-        engine_factory=FakeEngine.factory(made, {"id": 1, "full_name": "Jin Kim"}),
-    )
-    window = VideoWindow("Video session with Alex Morgan")
-    window.stage.name = "Alex Morgan"
+    call, window = visit_call_and_window(made)
     window.show()
 
     async def scenario():
-        await call.join()
-        window.watch(call)
-        engine = made[0]
-        engine.emit("participant_joined", member=member(ALEX, "present"), returned=False)
-        call.frames.put(2, picture())
-        engine.emit("first_frame", account_id=2, at=0.0)
+        engine = await client_in_call(call, window, made, picture())
         engine.emit_quality(2, "poor", "delay", rtt_ms=1800.0)
         badge = window.stage.client.quality
         assert badge.isVisible() and badge.word == "Poor"

@@ -22,6 +22,17 @@ SHORTCUTS = {
 }
 
 
+def icon_button(parent: QWidget, kind: str, name: str, shortcut: str) -> QToolButton:
+    """One of the room's round icon buttons, named and with its shortcut in the tooltip."""
+    button = QToolButton(parent)
+    button.setObjectName("RoomIcon")
+    button.setIcon(resources.icon(kind, ICON_COLOUR))
+    button.setIconSize(QSize(22, 22))
+    button.setAccessibleName(name)
+    button.setToolTip(f"{name} ({shortcut})")
+    return button
+
+
 class DeviceMenuButton(QToolButton):
     """The hamburger and its menu; the actions belong to ``owner`` (the room window)."""
 

@@ -8,13 +8,12 @@ controller says and forwards what the person asks for.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QToolButton,
     QWidget,
 )
 
@@ -24,7 +23,8 @@ from ..call.states import CallPhase, TileState
 from ..call.tiles import SelfView
 from .chat import ChatPanel
 from .controller import CareRoomController
-from .menu import ICON_COLOUR, SHORTCUTS, DeviceMenuButton
+from .menu import SHORTCUTS, DeviceMenuButton, icon_button
+from .notice import RoomNotice
 from .participants import ParticipantsPanel
 from .waiting import WaitingCard, end_confirmation
 
@@ -77,11 +77,7 @@ class CareRoomWindow(QWidget):
         self.status.setObjectName("RoomStatus")
         self.status.setAccessibleName("Care Room status")
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.notice = QLabel("", self)
-        self.notice.setObjectName("RoomNotice")
-        self.notice.setAccessibleName("Device notices")
-        self.notice.setWordWrap(True)
-        self.notice.hide()
+        self.notice = RoomNotice(self)
 
         # --- the controls that a click on the video shows or hides (R-ROOM-6) ---
         self.hamburger = DeviceMenuButton(self, controller)
@@ -111,13 +107,13 @@ class CareRoomWindow(QWidget):
         self._host_shown = host
         (self.leave_button if host else self.end_button).hide()
 
-        self.full_button = self._icon_button("full-screen", "Full screen", SHORTCUTS["full_screen"])
+        self.full_button = icon_button(self, "full-screen", "Full screen", SHORTCUTS["full_screen"])
         self.full_button.setCheckable(True)
         self.full_button.toggled.connect(self.full_action.setChecked)
-        self.chat_button = self._icon_button("chat", "Chat", SHORTCUTS["chat"])
+        self.chat_button = icon_button(self, "chat", "Chat", SHORTCUTS["chat"])
         self.chat_button.setCheckable(True)
         self.chat_button.toggled.connect(self.set_chat_open)
-        self.people_button = self._icon_button("people", "Participants", SHORTCUTS["participants"])
+        self.people_button = icon_button(self, "people", "Participants", SHORTCUTS["participants"])
         self.people_button.setCheckable(True)
         self.people_button.toggled.connect(self.set_participants_open)
 
@@ -157,15 +153,6 @@ class CareRoomWindow(QWidget):
         self._place()
 
     # --- building helpers ---------------------------------------------------------------------
-
-    def _icon_button(self, kind: str, name: str, shortcut: str) -> QToolButton:
-        button = QToolButton(self)
-        button.setObjectName("RoomIcon")
-        button.setIcon(resources.icon(kind, ICON_COLOUR))
-        button.setIconSize(QSize(22, 22))
-        button.setAccessibleName(name)
-        button.setToolTip(f"{name} ({shortcut})")
-        return button
 
     @property
     def exit_button(self) -> QPushButton:
@@ -215,8 +202,7 @@ class CareRoomWindow(QWidget):
         self.hamburger.setVisible(visible and not ended)
         self.chat.setVisible(visible and self.chat_open)
         self.participants.setVisible(visible and self.participants_open)
-        call_notice = bool(self.controller.pauses.notice())
-        self.notice.setVisible((visible or call_notice) and bool(self.notice.text()))
+        self.notice.follow_controls(visible)
         self._place()
 
     def set_chat_open(self, open_: bool) -> None:
@@ -387,11 +373,7 @@ class CareRoomWindow(QWidget):
             action.setChecked(on)
 
     def _on_notices(self, notices: list[str]) -> None:
-        call_notice = self.controller.pauses.notice()
-        shown = [n for n in (*notices, call_notice) if n]
-        self.notice.setText("\n".join(shown))
-        # what happens to the call itself shows even while the controls are hidden
-        self.notice.setVisible(bool(shown) and (self.controls_visible or bool(call_notice)))
+        self.notice.show_notices(notices, self.controller.pauses.notice(), self.controls_visible)
         self._place()
 
     def _on_pauses(self) -> None:

@@ -68,8 +68,8 @@ one with a fresh offer and answer (aiortc has no ICE restart). At most ``cap`` p
 from __future__ import annotations
 
 from ..realtime import RealtimeError
-from .call import CallEngine, Event
+from .call import CallEngine
 from .media_set import MediaSet
-from .states import EngineState
+from .states import EngineState, Event
 
 __all__ = ["CallEngine", "EngineState", "Event", "MediaSet", "RealtimeError"]

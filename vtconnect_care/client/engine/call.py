@@ -11,7 +11,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from vtconnect_care.domain.care_room import SessionState
@@ -23,7 +22,7 @@ from .link_stats import LinkMonitor
 from .media_set import MediaSet
 from .mesh import Mesh
 from .peer import Peer, warm_up
-from .states import ENGINE_MOVES, EngineState
+from .states import ENGINE_MOVES, EngineState, Event
 from .tracks import AudioMixer, LocalAudioTrack, LocalVideoTrack
 
 log = logging.getLogger("vtconnect.call")
@@ -31,15 +30,6 @@ log = logging.getLogger("vtconnect.call")
 DEFAULT_CAP = 6
 KEEPALIVE = 30.0  # seconds between pings while in a session (the login's idle limit is 60 min)
 HERE = ("present", "dropped")  # members whose place in the call is kept
-DEAD_AFTER = 6.0  # seconds without media before a still "connected" connection is replaced
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something the UI shows: ``kind`` (see the package docstring) and its data."""
-
-    kind: str
-    data: dict = field(default_factory=dict)
 
 
 class CallEngine:
@@ -374,7 +364,7 @@ class CallEngine:
             self._set_state(EngineState.IN_CALL)
             for other in self._others_present():
                 peer = self.peers.get(other)
-                if peer is not None and peer.healthy and peer.fresh(DEAD_AFTER):
+                if peer is not None and peer.holding:
                     continue  # the call itself held while the socket was away
                 if self.mesh.offers_to(other, i_arrived_last=True):  # the newcomer offers
                     await self.mesh.offer(other)
@@ -426,12 +416,9 @@ class CallEngine:
                 continue
             for other in self._others_present():
                 peer = self.peers.get(other)
-                if peer is not None and (peer.fresh(self.stale_after) or now - peer.created < 3.0):
-                    continue
-                if peer is not None and peer.healthy and peer.fresh(DEAD_AFTER):
-                    # connected but silent: most likely an outage. The same connection carries
-                    # media the moment the network is back; a new one would need signalling
-                    # and ICE first (seconds). Replaced only if the silence lasts.
+                if peer is not None and not peer.needs_replacing(
+                    now=now, stale_after=self.stale_after
+                ):
                     continue
                 # the offerer acts at once; the other side too if nothing came for a while
                 waited = now - (peer.created if peer else self.marks.get("joined", now))

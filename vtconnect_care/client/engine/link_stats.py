@@ -346,17 +346,20 @@ class LinkMonitor:
                 [r.value for r in verdict.reasons],
             )
         link.emitted_at = now
-        self._emit(
-            "quality",
-            account_id=account_id,
-            level=verdict.level.value,
-            reasons=[r.value for r in verdict.reasons],
-            problems=list(verdict.problems),
-            advice=list(verdict.advice),
-            figures=dict(verdict.figures or {}),
-            **link.samples[-1].as_dict(),
-        )
+        self._emit("quality", **quality_event(account_id, verdict), **link.samples[-1].as_dict())
 
     def close(self) -> None:
         """Forget every connection (the engine cancels the loop); safe to call twice."""
         self._links.clear()
+
+
+def quality_event(account_id: int, verdict: Verdict) -> dict[str, Any]:
+    """The ``quality`` event's data for one person's verdict (the sample's figures aside)."""
+    return {
+        "account_id": account_id,
+        "level": verdict.level.value,
+        "reasons": [r.value for r in verdict.reasons],
+        "problems": list(verdict.problems),
+        "advice": list(verdict.advice),
+        "figures": dict(verdict.figures or {}),
+    }

@@ -17,6 +17,8 @@ from .tracks import LocalAudioTrack, LocalVideoTrack
 log = logging.getLogger("vtconnect.call")
 
 PREFERRED = {"video": "video/VP8", "audio": "audio/opus"}  # browsers interoperate
+DEAD_AFTER = 6.0  # seconds without media before a still "connected" connection is replaced
+SETTLING = 3.0  # seconds a new connection gets before it is judged
 
 
 class Peer:
@@ -41,6 +43,18 @@ class Peer:
     @property
     def healthy(self) -> bool:
         return self.pc.connectionState == "connected"
+
+    @property
+    def holding(self) -> bool:
+        """Connected, with media lately: most likely the same connection carries media again the
+        moment an outage ends (a new one would need signalling and ICE first, seconds)."""
+        return self.healthy and self.fresh(DEAD_AFTER)
+
+    def needs_replacing(self, *, now: float, stale_after: float) -> bool:
+        """No media for a while, and not a new connection still settling nor one holding."""
+        if self.fresh(stale_after) or now - self.created < SETTLING:
+            return False
+        return not self.holding
 
     def local_sdp(self) -> str:
         assert self.pc.localDescription is not None

@@ -1,7 +1,9 @@
-"""The call engine's own state: where it stands with the hub and the session (no Qt)."""
+"""The call engine's own state (where it stands with the hub and the session) and the events it
+sends the UI (no Qt)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from vtconnect_care.domain.transitions import moves
@@ -58,3 +60,11 @@ ENGINE_MOVES = moves(
         E.CLOSED: (),
     }
 )
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something the UI shows: ``kind`` (see the package docstring) and its data."""
+
+    kind: str
+    data: dict = field(default_factory=dict)

@@ -10,7 +10,6 @@ the sound clear, the caption on Alex's tile, video coming back, the picture thro
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -108,7 +107,6 @@ async def scenario(window, lab: NetLab, alex: int) -> None:
     lab.outage()
     await asyncio.sleep(5.0)  # the outage itself
     lab.restore()
-    back = time.monotonic()
-    await more_frames(c, alex, 15, 15, "pictures after the outage")
-    assert time.monotonic() - back < 8.0
+    # how soon is bench/network.py's figure (outage5); here: back by itself, in the same call
+    await more_frames(c, alex, 15, 30, "pictures after the outage")
     assert c.engine.session_id == session and c.phase == "in_call"

@@ -28,6 +28,7 @@ class Organization(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     individual_practitioner: Mapped[bool] = mapped_column(Boolean, default=False)
     manual_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False)  # for all staff
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     departments: Mapped[list[Department]] = relationship(
@@ -154,8 +155,39 @@ class Token(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     data: Mapped[dict | None] = mapped_column(JSON)
+    # a session's device, as the person's "Signed-in devices" list shows it
+    address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
 
     account: Mapped[Account | None] = relationship()
+
+
+class TwoFactor(Base):
+    """A staff member's TOTP seed (RFC 6238), encrypted; unconfirmed until a code is shown."""
+
+    __tablename__ = "two_factor"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int | None] = mapped_column(Integer)  # the newest 30 s step spent
+
+
+class RecoveryCode(Base):
+    """One single-use recovery code, stored as a SHA-256 hash (120 random bits each)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Base):

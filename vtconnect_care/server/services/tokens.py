@@ -69,7 +69,11 @@ def revoke(
     now: datetime,
     account_id: int | None = None,
     subject_id: int | None = None,
+    token_id: int | None = None,
+    keep_id: int | None = None,
 ) -> None:
+    """Revoke the live tokens of a purpose, narrowed by account, subject, one token's id, or
+    all but one (``keep_id``: "end my other sessions")."""
     stmt = update(Token).where(
         Token.purpose == purpose.value, Token.revoked_at.is_(None), Token.used_at.is_(None)
     )
@@ -77,4 +81,8 @@ def revoke(
         stmt = stmt.where(Token.account_id == account_id)
     if subject_id is not None:
         stmt = stmt.where(Token.subject_id == subject_id)
+    if token_id is not None:
+        stmt = stmt.where(Token.id == token_id)
+    if keep_id is not None:
+        stmt = stmt.where(Token.id != keep_id)
     db.execute(stmt.values(revoked_at=now))

@@ -157,3 +157,27 @@ def test_the_app_opens_the_real_care_room_without_a_fallback(user_settings):
     assert default is services.care_room_launcher
     assert not hasattr(services, "placeholder_launcher")
     assert importlib.util.find_spec("vtconnect_care.app.care_room_placeholder") is None
+
+
+def test_selection_does_not_survive_sign_out(portal, make_window, qloop):
+    """Issue 15 defect 2: nothing of one account survives into the next one's session."""
+    window = make_window(portal.url)
+    screen = window.appointments
+
+    async def scenario():
+        await start(window)
+        await sign_in(window, "dr.patel")
+        screen.select_names("Bea Lindqvist")
+        screen.filter.setText("bea")
+        assert screen.host_button.isEnabled()
+        window.controller.sign_out()
+        await wait_until(lambda: window.controller.state == "login", what="signed out")
+        # right after sign-out, before anyone else signs in: nothing of dr.patel is on screen
+        assert screen.selected_people() == [] and not people(screen)
+        assert screen.appointments.count() == 0 and not screen.filter.text()
+        await sign_in(window, "nurse.kim")
+        assert "Bea Lindqvist" in people(screen)
+        assert screen.selected_people() == []
+        assert not screen.host_button.isEnabled()
+
+    run(qloop, scenario())

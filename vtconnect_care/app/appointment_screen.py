@@ -53,6 +53,7 @@ class AppointmentScreen(QWidget):
         self.can_host = False
         self.host_reason: str | None = None
         self._people: dict[str, dict] = {}
+        self._account_id: object = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 24, 28, 24)
@@ -132,7 +133,10 @@ class AppointmentScreen(QWidget):
     def set_data(self, account: dict, today: dict, candidates: dict) -> None:
         self.can_host = bool(candidates.get("can_host"))
         self.host_reason = candidates.get("reason") or account.get("host_unavailable_reason")
-        chosen = set(self.selected_keys())
+        # a refresh keeps the ticks; another account starts with none (issue 15 defect 2)
+        same = account.get("id") is not None and account.get("id") == self._account_id
+        chosen = set(self.selected_keys()) if same else set()
+        self._account_id = account.get("id")
         self.title.setText(f"Welcome, {account.get('first_name') or account.get('username')}")
         try:
             day = local_time.day_title(date.fromisoformat(today.get("date", "")))
@@ -183,6 +187,16 @@ class AppointmentScreen(QWidget):
                 self.people.addItem(item)
         self.people.blockSignals(False)
         self._apply_filter(self.filter.text())
+        self._update_host()
+
+    def reset(self) -> None:
+        """Signed out: no appointments, people, ticks, filter or message of the last account."""
+        self._account_id = None
+        self.filter.clear()
+        self.appointments.clear()
+        self.people.clear()
+        self._people = {}
+        self.clear_message()
         self._update_host()
 
     def show_error(self, text: str) -> None:

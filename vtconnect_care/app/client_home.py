@@ -118,6 +118,13 @@ class ClientHome(QWidget):
         if not upcoming:
             self.appointments.addItem("No upcoming appointments.")
 
+    def reset(self) -> None:
+        """Signed out: none of the last account's practitioners or appointments stay."""
+        self.title.setText("Welcome")
+        self.practitioners.clear()
+        self.appointments.clear()
+        self.clear_message()
+
     def show_error(self, text: str) -> None:
         self.message.show_error(text)
 

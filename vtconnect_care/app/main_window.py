@@ -230,6 +230,8 @@ class MainWindow(QMainWindow):
     def show_signed_out(self) -> None:
         self.account = None
         self.header.set_user(None)
+        for screen in (self.appointments, self.client_home, self.schedule):
+            screen.reset()  # nothing of one account survives into the next (issue 15 defect 2)
         self.stack.setCurrentWidget(self.login)
 
     def current_home(self) -> AppointmentScreen | ClientHome:

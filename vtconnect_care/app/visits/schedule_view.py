@@ -169,6 +169,13 @@ class ScheduleView(QWidget):
         if visit_id is not None:
             self.details_requested.emit(visit_id)
 
+    def reset(self) -> None:
+        """Signed out: none of the last account's visits stay in the list (issue 15 defect 2)."""
+        self.visits.clear()
+        self.day = None
+        self.clear_message()
+        self._update_details()
+
     def show_error(self, text: str) -> None:
         self.message.show_error(text)
 

@@ -48,9 +48,14 @@ class Settings:
     precall_concurrent: int = 4  # tests at once, per server process
     precall_per_window: int = 10  # tests per account or visit link per rate_window
     precall_max_seconds: float = 15.0  # a test peer is closed after this, whatever happens
-    # sessions
+    # sessions (docs/deploy.md, "Sessions"): a session ends after session_idle without use
+    # (HIPAA 164.312(a)(2)(iii) automatic logoff) and session_absolute after sign-in, whatever
     session_absolute: timedelta = timedelta(hours=12)
-    session_idle: timedelta = timedelta(minutes=60)
+    session_idle: timedelta = timedelta(minutes=30)
+    # two-factor sign-in for staff: wrong codes per account per rate_window before code entry
+    # is locked for login_lock; the portal's code step must follow the password within this
+    two_factor_fail_limit: int = 5
+    two_factor_step_ttl: timedelta = timedelta(minutes=5)
     # recovery and confirmation links
     reset_link_ttl: timedelta = timedelta(minutes=30)
     setup_link_ttl: timedelta = timedelta(days=7)
@@ -122,6 +127,12 @@ class Settings:
         values["demo"] = _env_bool("VTCONNECT_DEMO")
         values["production"] = _env_bool("VTCONNECT_PRODUCTION")
         values["precall_enabled"] = _env_bool("VTCONNECT_PRECALL", True)
+        for key, name, unit in (
+            ("session_idle", "VTCONNECT_SESSION_IDLE_MINUTES", "minutes"),
+            ("session_absolute", "VTCONNECT_SESSION_ABSOLUTE_HOURS", "hours"),
+        ):
+            if env.get(name):
+                values[key] = timedelta(**{unit: float(env[name])})
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
@@ -142,6 +153,15 @@ class Settings:
             problems.append("Remove --demo / VTCONNECT_DEMO: demo accounts have known passwords.")
         if not self.smtp_url:
             problems.append("Set VTCONNECT_SMTP_URL so that emails reach people.")
+        if not timedelta(minutes=1) <= self.session_idle <= timedelta(hours=2):
+            problems.append(
+                "Set VTCONNECT_SESSION_IDLE_MINUTES between 1 and 120 (automatic logoff)."
+            )
+        if not self.session_idle <= self.session_absolute <= timedelta(hours=24):
+            problems.append(
+                "Set VTCONNECT_SESSION_ABSOLUTE_HOURS to at most 24, and no less than the idle "
+                "lifetime."
+            )
         return problems
 
 

@@ -26,7 +26,7 @@ from ..mail import outbox
 from ..models import Account, Client, Staff, Token
 from ..security import TokenPurpose, hash_password, needs_rehash, verify_password
 from ..settings import Settings
-from . import tokens
+from . import device_sessions, tokens, two_factor
 
 SESSION_TOUCH = timedelta(seconds=60)
 
@@ -99,8 +99,11 @@ def login(
     password: str,
     audience: Audience,
     address: str,
+    code: str | None = None,
+    user_agent: str = "",
 ) -> LoginResult:
-    """Check the credentials and open a session, or raise. Commits limit counters itself."""
+    """Check the credentials (and a staff member's two-factor code) and open a session, or
+    raise. Commits limit counters itself."""
     now = settings.clock.now()
     if looks_like_email(username):
         raise username_is_email()  # R-LOGIN-1
@@ -170,26 +173,11 @@ def login(
         raise ApiError(403, refusal.code, refusal.message)
 
     ratelimit.clear(db, user_key)
+    two_factor.check_at_login(db, settings, account, audience=audience, code=code, address=address)
     if account.password_hash and needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
-    raw, row = tokens.issue(
-        db,
-        purpose=TokenPurpose.SESSION,
-        now=now,
-        ttl=settings.session_absolute,
-        account_id=account.id,
-        audience=audience.value,
-    )
-    row.last_used_at = now
-    audit.record(
-        db,
-        now=now,
-        action="login",
-        actor=account,
-        object_type="account",
-        object_id=account.id,
-        address=address,
-        audience=audience.value,
+    raw, row = device_sessions.open_session(
+        db, settings, account, audience=audience, address=address, user_agent=user_agent
     )
     db.commit()
     return LoginResult(token=raw, account=account, expires_at=row.expires_at)
@@ -219,9 +207,22 @@ def authenticate(db: Session, settings: Settings, raw: str | None) -> tuple[Acco
     return account, row
 
 
+def require_audience(account: Account, session: Token, audiences: frozenset[Audience]) -> None:
+    """Issue 12 defect 3: a token works only where its sign-in's audience is served; 401 else.
+
+    A Pending client's portal token on the app's endpoints or the hub gets the app's refusal."""
+    if Audience(session.audience or Audience.PORTAL.value) in audiences:
+        return
+    refusal = next((r for r in (_refusal(account, a) for a in sorted(audiences)) if r), None)
+    if refusal is not None:
+        raise unauthenticated(refusal.code, refusal.message)
+    raise unauthenticated("wrong_audience", messages.WRONG_AUDIENCE)
+
+
 def logout(db: Session, settings: Settings, session: Token, account: Account) -> None:
     now = settings.clock.now()
     session.revoked_at = now
+    tokens.announce_revoked(db, [session.id])  # the hub closes its sockets, in every process
     audit.record(
         db, now=now, action="logout", actor=account, object_type="account", object_id=account.id
     )

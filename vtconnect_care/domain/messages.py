@@ -35,6 +35,8 @@ CREDENTIALS_NOT_SET = (
 )
 TOO_MANY_ATTEMPTS = "Too many attempts. Please wait {minutes} and try again."
 SESSION_EXPIRED = "Your session has expired. Please sign in again."
+# a token from one sign-in (the Office Portal, or the app) used where the other one is needed
+WRONG_AUDIENCE = "This sign-in is not for this part of VTConnect Care. Please sign in here."
 NOT_AUTHENTICATED = "Please sign in first."
 FORBIDDEN = "You do not have permission to do that."
 NOT_FOUND = "We could not find that."

@@ -7,8 +7,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from .. import bus
 from ..models import Token
 from ..security import TokenPurpose, new_token, token_hash
+
+# tokens that open hub sockets: their revocation is told to every server process
+SOCKET_PURPOSES = frozenset({TokenPurpose.SESSION, TokenPurpose.VISIT_INVITE})
 
 
 def issue(
@@ -74,15 +78,22 @@ def revoke(
 ) -> None:
     """Revoke the live tokens of a purpose, narrowed by account, subject, one token's id, or
     all but one (``keep_id``: "end my other sessions")."""
-    stmt = update(Token).where(
-        Token.purpose == purpose.value, Token.revoked_at.is_(None), Token.used_at.is_(None)
-    )
+    where = [Token.purpose == purpose.value, Token.revoked_at.is_(None), Token.used_at.is_(None)]
     if account_id is not None:
-        stmt = stmt.where(Token.account_id == account_id)
+        where.append(Token.account_id == account_id)
     if subject_id is not None:
-        stmt = stmt.where(Token.subject_id == subject_id)
+        where.append(Token.subject_id == subject_id)
     if token_id is not None:
-        stmt = stmt.where(Token.id == token_id)
+        where.append(Token.id == token_id)
     if keep_id is not None:
-        stmt = stmt.where(Token.id != keep_id)
-    db.execute(stmt.values(revoked_at=now))
+        where.append(Token.id != keep_id)
+    if purpose in SOCKET_PURPOSES:
+        announce_revoked(db, list(db.scalars(select(Token.id).where(*where))))
+    db.execute(update(Token).where(*where).values(revoked_at=now))
+
+
+def announce_revoked(db: Session, token_ids: list[int]) -> None:
+    """Once this transaction commits, every hub socket opened with these tokens is closed
+    (4401), in this server process and the others (server/bus.py)."""
+    if token_ids:
+        bus.tell(db, {"t": "revoke", "tokens": sorted(token_ids)})

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from vtconnect_care import __version__
 from vtconnect_care.domain.times import hhmm, long_date
 
-from . import errors, visit_pages
+from . import edge, errors, visit_pages
 from .api import (
     appointments,
     auth,
@@ -147,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.closers = []  # async callables(app), run at shutdown
     _wake_sender_after_commit(factory, app)
     errors.install(app)
+    app.add_middleware(edge.BodyLimits)  # bodies bounded before any route parses them
 
     _mount_features(app)
     return app

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vtconnect_care.domain import messages
@@ -60,6 +61,8 @@ def unauthenticated(code: str = "not_authenticated", message: str = messages.NOT
     return ApiError(401, code, message, headers={"WWW-Authenticate": "Bearer"})
 
 
+OUT_OF_RANGE = "A number or date in the request is out of range."
+
 _STATUS_CODES = {
     400: "bad_request",
     401: "not_authenticated",
@@ -101,6 +104,14 @@ def install(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        """A backstop behind the bounded types of api/bounds.py: a number or date too large
+        for the database or for date arithmetic is the caller's mistake, not a 500."""
+        log.warning("value out of range on %s %s", request.method, request.url.path)
+        return JSONResponse(bad_request("out_of_range", OUT_OF_RANGE).body(), status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

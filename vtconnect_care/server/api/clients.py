@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from ..services import client_associations, clients
+from .bounds import BoundedDate, Id, PathId
 from .deps import CurrentAccount, DbDep, SettingsDep
 
 router = APIRouter(prefix="/clients", tags=["clients"])
 
 
 class AssociationIn(BaseModel):
-    practitioner_id: int
-    department_id: int | None = None
+    practitioner_id: Id
+    department_id: Id | None = None
 
 
 class ClientIn(BaseModel):
     first_name: str | None = Field(None, max_length=200)
     last_name: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=254)
-    date_of_birth: date | None = None
+    date_of_birth: BoundedDate | None = None
     phone: str | None = Field(None, max_length=100)
     associations: list[AssociationIn] = Field(default_factory=list, max_length=200)
 
@@ -31,7 +30,7 @@ class ClientPatch(BaseModel):
     first_name: str | None = Field(None, max_length=200)
     last_name: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=254)
-    date_of_birth: date | None = None
+    date_of_birth: BoundedDate | None = None
     phone: str | None = Field(None, max_length=100)
     active: bool | None = None
     associations: list[AssociationIn] | None = Field(None, max_length=200)
@@ -66,14 +65,14 @@ def create_client(body: ClientIn, actor: CurrentAccount, db: DbDep, settings: Se
 
 
 @router.get("/{client_id}")
-def read_client(client_id: int, actor: CurrentAccount, db: DbDep) -> dict:
+def read_client(client_id: PathId, actor: CurrentAccount, db: DbDep) -> dict:
     _, client = clients.visible_client(db, actor, client_id)
     return clients.summary(client)
 
 
 @router.patch("/{client_id}")
 def update_client(
-    client_id: int, body: ClientPatch, actor: CurrentAccount, db: DbDep, settings: SettingsDep
+    client_id: PathId, body: ClientPatch, actor: CurrentAccount, db: DbDep, settings: SettingsDep
 ) -> dict:
     """Edit, the Active checkbox (R-STATUS-2), associations (R-ASSOC-4)."""
     data = body.model_dump(exclude={"associations"}, exclude_none=True)
@@ -84,7 +83,7 @@ def update_client(
 
 @router.put("/{client_id}/associations")
 def set_associations(
-    client_id: int, body: AssociationsIn, actor: CurrentAccount, db: DbDep, settings: SettingsDep
+    client_id: PathId, body: AssociationsIn, actor: CurrentAccount, db: DbDep, settings: SettingsDep
 ) -> dict:
     client = client_associations.set_associations(
         db, settings, actor, client_id, _wanted(body.associations)
@@ -93,21 +92,21 @@ def set_associations(
 
 
 @router.post("/{client_id}/approve")
-def approve(client_id: int, actor: CurrentAccount, db: DbDep, settings: SettingsDep) -> dict:
+def approve(client_id: PathId, actor: CurrentAccount, db: DbDep, settings: SettingsDep) -> dict:
     """R-STATUS-3."""
     return clients.summary(clients.approve(db, settings, actor, client_id))
 
 
 @router.post("/{client_id}/setup-link")
 def resend_setup_link(
-    client_id: int, actor: CurrentAccount, db: DbDep, settings: SettingsDep
+    client_id: PathId, actor: CurrentAccount, db: DbDep, settings: SettingsDep
 ) -> dict:
     """R-CLIENT-3: email the credential set-up link again."""
     return clients.summary(clients.resend_setup_link(db, settings, actor, client_id))
 
 
 @router.delete("/{client_id}")
-def delete(client_id: int, actor: CurrentAccount, db: DbDep, settings: SettingsDep) -> dict:
+def delete(client_id: PathId, actor: CurrentAccount, db: DbDep, settings: SettingsDep) -> dict:
     """R-STATUS-4 (the page asks for confirmation; the API call is the confirmation)."""
     clients.delete(db, settings, actor, client_id)
     return {"deleted": client_id}

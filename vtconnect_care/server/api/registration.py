@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from vtconnect_care.domain import messages
 
 from ..services import registration
+from .bounds import BoundedDate
 from .deps import DbDep, SettingsDep
 
 router = APIRouter(prefix="/public", tags=["registration"])
@@ -19,7 +18,7 @@ class RegisterIn(BaseModel):
     first_name: str | None = Field(None, max_length=200)
     last_name: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=254)
-    date_of_birth: date | None = None
+    date_of_birth: BoundedDate | None = None
     username: str | None = Field(None, max_length=100)
     password: str | None = Field(None, max_length=256)
     practitioner: str | None = Field(None, max_length=40)  # "<id>:<department id>" or not_sure

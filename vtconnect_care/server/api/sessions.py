@@ -13,13 +13,14 @@ from vtconnect_care.domain.care_room import RoomRefusal, SessionState
 from ..errors import ApiError, forbidden, not_found
 from ..models import Account, CareSession
 from ..services import care_sessions as rooms
+from .bounds import Id, PathId
 from .deps import AddressDep, CurrentAccount, CurrentStaff, DbDep, SettingsDep
 
 router = APIRouter(prefix="/sessions", tags=["care sessions"])
 
 
 class HostIn(BaseModel):
-    invitee_ids: list[int] = Field(default_factory=list, max_length=20)
+    invitee_ids: list[Id] = Field(default_factory=list, max_length=20)
     invitee_usernames: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -76,17 +77,19 @@ def current_sessions(db: DbDep, account: CurrentAccount) -> list[dict]:
 
 
 @router.get("/{session_id}")
-def session_detail(session_id: int, db: DbDep, account: CurrentAccount) -> dict:
+def session_detail(session_id: PathId, db: DbDep, account: CurrentAccount) -> dict:
     return rooms.detail(_session_for(db, account, session_id))
 
 
 @router.get("/{session_id}/chat")
-def chat_history(session_id: int, db: DbDep, account: CurrentAccount) -> list[dict]:
+def chat_history(session_id: PathId, db: DbDep, account: CurrentAccount) -> list[dict]:
     return rooms.chat_history(db, _session_for(db, account, session_id))
 
 
 @router.get("/{session_id}/ice-servers")
-def ice_servers(session_id: int, db: DbDep, settings: SettingsDep, account: CurrentAccount) -> dict:
+def ice_servers(
+    session_id: PathId, db: DbDep, settings: SettingsDep, account: CurrentAccount
+) -> dict:
     """STUN/TURN for members of a live session only (TURN credentials are short-lived)."""
     session = _session_for(db, account, session_id)
     if session.state == SessionState.ENDED.value:

@@ -7,14 +7,15 @@ from pydantic import BaseModel, Field
 
 from ..services import staff_admin
 from ..services.client_associations import Wanted
+from .bounds import Id, PathId
 from .deps import CurrentAccount, DbDep, SettingsDep
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 
 
 class StaffAssociationIn(BaseModel):
-    client_id: int
-    department_id: int | None = None
+    client_id: Id
+    department_id: Id | None = None
 
 
 class StaffPatch(BaseModel):
@@ -39,14 +40,14 @@ def list_staff(actor: CurrentAccount, db: DbDep) -> dict:
 
 
 @router.get("/{staff_id}")
-def read_staff(staff_id: int, actor: CurrentAccount, db: DbDep) -> dict:
+def read_staff(staff_id: PathId, actor: CurrentAccount, db: DbDep) -> dict:
     _, person = staff_admin.visible_staff(db, actor, staff_id)
     return staff_admin.summary(db, person)
 
 
 @router.patch("/{staff_id}")
 def update_staff(
-    staff_id: int, body: StaffPatch, actor: CurrentAccount, db: DbDep, settings: SettingsDep
+    staff_id: PathId, body: StaffPatch, actor: CurrentAccount, db: DbDep, settings: SettingsDep
 ) -> dict:
     """R-ASSOC-2, R-ASSOC-3."""
     data = body.model_dump(exclude={"associations"}, exclude_none=True)
@@ -57,7 +58,7 @@ def update_staff(
 
 @router.put("/{staff_id}/associations")
 def set_associations(
-    staff_id: int,
+    staff_id: PathId,
     body: StaffAssociationsIn,
     actor: CurrentAccount,
     db: DbDep,

@@ -4,17 +4,18 @@ services, visits and time changes for office staff. Thin: rules live in domain/v
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from vtconnect_care.domain import visit_messages as vmsg
 from vtconnect_care.domain.visits import InviteKind
 
 from ..realtime import visit_rooms
 from ..services import visit_admin, visits
+from .bounds import MAX_ID, BoundedDate, BoundedDatetime, Id, PathId
 from .deps import CurrentStaff, DbDep, SettingsDep, ZoneDep
 
 router = APIRouter(tags=["visits"])
@@ -28,7 +29,7 @@ class ClockOutIn(BaseModel):
 
 class NotesIn(BaseModel):
     notes: str = Field(max_length=MAX_NOTES)
-    base_version: int = Field(ge=0)
+    base_version: int = Field(ge=0, le=MAX_ID)
 
 
 class ServiceIn(BaseModel):
@@ -38,16 +39,16 @@ class ServiceIn(BaseModel):
 
 
 class VisitIn(BaseModel):
-    client_id: int = Field(gt=0)
-    employee_id: int = Field(gt=0)
-    service_id: int = Field(gt=0)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    client_id: Id
+    employee_id: Id
+    service_id: Id
+    starts_at: BoundedDatetime
+    ends_at: BoundedDatetime
 
 
 class ScheduleIn(BaseModel):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: BoundedDatetime
+    ends_at: BoundedDatetime
 
 
 def _utc(when: datetime) -> datetime:
@@ -63,8 +64,8 @@ def schedule(
     db: DbDep,
     settings: SettingsDep,
     zone: ZoneDep,
-    day: Annotated[date | None, Query(alias="date")] = None,
-    employee_id: Annotated[int | None, Query(gt=0)] = None,
+    day: Annotated[BoundedDate | None, Query(alias="date")] = None,
+    employee_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict:
     """Visits of one day (default: today in `tz`), for the signed-in employee."""
     day = day or settings.clock.now().astimezone(zone).date()
@@ -74,7 +75,7 @@ def schedule(
 
 @router.get("/visits/{visit_id}")
 def visit_detail(
-    visit_id: int, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
+    visit_id: PathId, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> dict:
     return visits.visit_detail(db, settings, staff, visit_id, zone=zone)
 
@@ -85,7 +86,7 @@ def _detail(db, settings, staff, visit_id: int, zone) -> dict:  # type: ignore[n
 
 @router.post("/visits/{visit_id}/send-invite")
 def send_invite(
-    visit_id: int, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
+    visit_id: PathId, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> dict:
     """R-VISIT-2: email the client a join link; the first invite creates the virtual session."""
     visits.invite(db, settings, staff, visit_id, kind=InviteKind.SEND, zone=zone)
@@ -94,7 +95,7 @@ def send_invite(
 
 @router.post("/visits/{visit_id}/resend-invite")
 def resend_invite(
-    visit_id: int, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
+    visit_id: PathId, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> dict:
     """R-VISIT-7: email a fresh link (needed after the visit's time changed)."""
     visits.invite(db, settings, staff, visit_id, kind=InviteKind.RESEND, zone=zone)
@@ -103,7 +104,7 @@ def resend_invite(
 
 @router.post("/visits/{visit_id}/copy-link")
 def copy_link(
-    visit_id: int, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
+    visit_id: PathId, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> dict:
     """R-VISIT-3: a join link to hand over; creates the virtual session like an invite."""
     _, _, link = visits.invite(db, settings, staff, visit_id, kind=InviteKind.COPY, zone=zone)
@@ -112,7 +113,7 @@ def copy_link(
 
 @router.post("/visits/{visit_id}/clock-in")
 def clock_in(
-    visit_id: int, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
+    visit_id: PathId, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> dict:
     visits.clock_in(db, settings, staff, visit_id)
     return {"visit": _detail(db, settings, staff, visit_id, zone)}
@@ -120,7 +121,7 @@ def clock_in(
 
 @router.post("/visits/{visit_id}/clock-out")
 def clock_out(
-    visit_id: int,
+    visit_id: PathId,
     request: Request,
     staff: CurrentStaff,
     db: DbDep,
@@ -151,7 +152,7 @@ def clock_out(
 
 @router.post("/visits/{visit_id}/join")
 def join(
-    visit_id: int, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
+    visit_id: PathId, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> dict:
     """R-VISIT-6/14: join or re-join; returns the room to join on the realtime hub."""
     visit_rooms.reconcile_visit(db, settings, visit_id)
@@ -171,7 +172,7 @@ def join(
 
 @router.post("/visits/{visit_id}/hang-up")
 def hang_up(
-    visit_id: int,
+    visit_id: PathId,
     request: Request,
     staff: CurrentStaff,
     db: DbDep,
@@ -199,7 +200,7 @@ def hang_up(
 
 @router.put("/visits/{visit_id}/notes")
 def save_notes(
-    visit_id: int, body: NotesIn, staff: CurrentStaff, db: DbDep, settings: SettingsDep
+    visit_id: PathId, body: NotesIn, staff: CurrentStaff, db: DbDep, settings: SettingsDep
 ) -> dict:
     """R-VISIT-16 autosave: versioned; 409 notes_conflict (with the current text) when stale."""
     saved = visits.save_notes(
@@ -243,7 +244,7 @@ def create_visit(
 
 @router.put("/visits/{visit_id}/schedule")
 def reschedule(
-    visit_id: int,
+    visit_id: PathId,
     body: ScheduleIn,
     staff: CurrentStaff,
     db: DbDep,

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from vtconnect_care.domain.roles import can_act_in_department
 
+from ..api.bounds import MAX_ID, PathId
 from ..api.deps import DbDep, SettingsDep
 from ..errors import ApiError
 from ..models import Client
@@ -20,10 +21,12 @@ STATUS_LABELS = {"active": "Active", "inactive": "Inactive", "pending": "Pending
 
 
 def _int(value: object) -> int | None:
+    """A posted id, or None when it is not one (out of the database's range included)."""
     try:
-        return int(str(value))
+        number = int(str(value)[:12])
     except (TypeError, ValueError):
         return None
+    return number if 1 <= number <= MAX_ID else None
 
 
 def wanted_from_form(form: dict) -> list[Wanted]:
@@ -140,7 +143,7 @@ async def client_create(
 
 
 @router.get("/clients/{client_id}")
-def client_record(request: Request, client_id: int, account: PageAccount, db: DbDep) -> Response:
+def client_record(request: Request, client_id: PathId, account: PageAccount, db: DbDep) -> Response:
     view, client = clients.visible_client(db, account, client_id)
     return render(
         request,
@@ -156,14 +159,14 @@ def client_record(request: Request, client_id: int, account: PageAccount, db: Db
 
 
 @router.get("/clients/{client_id}/edit")
-def client_edit(request: Request, client_id: int, account: PageAccount, db: DbDep) -> Response:
+def client_edit(request: Request, client_id: PathId, account: PageAccount, db: DbDep) -> Response:
     _, client = clients.visible_client(db, account, client_id)
     return _client_form(request, db, account, client=client)
 
 
 @router.post("/clients/{client_id}/edit")
 async def client_save(
-    request: Request, client_id: int, account: PageAccount, db: DbDep, settings: SettingsDep
+    request: Request, client_id: PathId, account: PageAccount, db: DbDep, settings: SettingsDep
 ) -> Response:
     form = await form_data(request)
     _, client = clients.visible_client(db, account, client_id)
@@ -187,7 +190,7 @@ async def client_save(
 
 @router.post("/clients/{client_id}/approve")
 async def client_approve(
-    request: Request, client_id: int, account: PageAccount, db: DbDep, settings: SettingsDep
+    request: Request, client_id: PathId, account: PageAccount, db: DbDep, settings: SettingsDep
 ) -> Response:
     await form_data(request)
     clients.approve(db, settings, account, client_id)
@@ -196,7 +199,7 @@ async def client_approve(
 
 @router.post("/clients/{client_id}/setup-link")
 async def client_setup_link(
-    request: Request, client_id: int, account: PageAccount, db: DbDep, settings: SettingsDep
+    request: Request, client_id: PathId, account: PageAccount, db: DbDep, settings: SettingsDep
 ) -> Response:
     await form_data(request)
     clients.resend_setup_link(db, settings, account, client_id)
@@ -205,7 +208,7 @@ async def client_setup_link(
 
 @router.get("/clients/{client_id}/delete")
 def client_delete_confirm(
-    request: Request, client_id: int, account: PageAccount, db: DbDep
+    request: Request, client_id: PathId, account: PageAccount, db: DbDep
 ) -> Response:
     _, client = clients.visible_client(db, account, client_id)
     return render(
@@ -217,7 +220,7 @@ def client_delete_confirm(
 
 @router.post("/clients/{client_id}/delete")
 async def client_delete(
-    request: Request, client_id: int, account: PageAccount, db: DbDep, settings: SettingsDep
+    request: Request, client_id: PathId, account: PageAccount, db: DbDep, settings: SettingsDep
 ) -> Response:
     await form_data(request)
     clients.delete(db, settings, account, client_id)
@@ -238,7 +241,7 @@ def staff_list(request: Request, account: PageAccount, db: DbDep) -> Response:
 
 
 @router.get("/staff/{staff_id}")
-def staff_record(request: Request, staff_id: int, account: PageAccount, db: DbDep) -> Response:
+def staff_record(request: Request, staff_id: PathId, account: PageAccount, db: DbDep) -> Response:
     _, person = staff_admin.visible_staff(db, account, staff_id)
     s = staff_admin.summary(db, person)
     return render(request, "staff.html", {"title": s["full_name"], "section": "staff", "s": s})
@@ -278,14 +281,14 @@ def _staff_form(request, db, account, person, *, values=None, errors=None, wante
 
 
 @router.get("/staff/{staff_id}/edit")
-def staff_edit(request: Request, staff_id: int, account: PageAccount, db: DbDep) -> Response:
+def staff_edit(request: Request, staff_id: PathId, account: PageAccount, db: DbDep) -> Response:
     _, person = staff_admin.visible_staff(db, account, staff_id)
     return _staff_form(request, db, account, person)
 
 
 @router.post("/staff/{staff_id}/edit")
 async def staff_save(
-    request: Request, staff_id: int, account: PageAccount, db: DbDep, settings: SettingsDep
+    request: Request, staff_id: PathId, account: PageAccount, db: DbDep, settings: SettingsDep
 ) -> Response:
     form = await form_data(request)
     _, person = staff_admin.visible_staff(db, account, staff_id)

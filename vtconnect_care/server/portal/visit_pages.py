@@ -13,6 +13,7 @@ from vtconnect_care.domain.times import hhmm
 from vtconnect_care.domain.visit_assignment import assignment_departments
 from vtconnect_care.domain.visit_status import STATUS_LABELS, visit_status
 
+from ..api.bounds import MAX_ID, OUT_OF_RANGE, PathId, year_in_range
 from ..api.deps import DbDep, SettingsDep
 from ..errors import ApiError, forbidden
 from ..models import Account, Client, Staff, VirtualSession, Visit
@@ -56,10 +57,12 @@ def _page(request: Request, template: str, context: dict, *, status_code: int = 
 
 
 def _int(value: object) -> int:
+    """A posted id; 0 (no such row: the service says "Choose ...") when it is not one."""
     try:
-        return int(str(value))
+        number = int(str(value)[:12])
     except (TypeError, ValueError):
-        return 0  # no such row: the service says "Choose ..."
+        return 0
+    return number if 1 <= number <= MAX_ID else 0
 
 
 def _sessions(db, visit_ids: list[int]) -> dict[int, VirtualSession]:
@@ -127,6 +130,8 @@ def _parse_times(form: dict) -> tuple[datetime | None, datetime | None, dict[str
     except ValueError:
         errors["date"] = "Enter the date of the visit."
         day = None
+    if day is not None and not year_in_range(day.year):
+        errors["date"] = OUT_OF_RANGE
     parsed: dict[str, time] = {}
     for key in ("start_time", "end_time"):
         try:
@@ -301,14 +306,14 @@ def _visit_page(request, db, manager, visit, *, values=None, errors=None, status
 
 
 @router.get("/visits/{visit_id}")
-def visit_page(request: Request, visit_id: int, account: PageAccount, db: DbDep) -> Response:
+def visit_page(request: Request, visit_id: PathId, account: PageAccount, db: DbDep) -> Response:
     manager = _manager(account)
     return _visit_page(request, db, manager, _managed_visit(db, manager, visit_id))
 
 
 @router.post("/visits/{visit_id}/time")
 async def visit_change_time(
-    request: Request, visit_id: int, account: PageAccount, db: DbDep, settings: SettingsDep
+    request: Request, visit_id: PathId, account: PageAccount, db: DbDep, settings: SettingsDep
 ) -> Response:
     """R-VISIT-7: a new time; earlier invite links stop working (the page says so)."""
     form = await form_data(request)
@@ -341,7 +346,7 @@ async def visit_change_time(
 
 @router.post("/visits/{visit_id}/employee")
 async def visit_reassign(
-    request: Request, visit_id: int, account: PageAccount, db: DbDep, settings: SettingsDep
+    request: Request, visit_id: PathId, account: PageAccount, db: DbDep, settings: SettingsDep
 ) -> Response:
     form = await form_data(request)
     manager = _manager(account)

@@ -22,6 +22,8 @@ from vtconnect_care.domain.times import hhmm
 from .. import local_time
 
 MAX_CHARS = 2000  # the hub's limit (docs/protocol.md)
+WRITE = "Write a message…"
+CLOSED = "The session has ended: messages can no longer be sent."
 
 
 def _time(iso: str | None) -> str:
@@ -64,7 +66,7 @@ class ChatPanel(QFrame):
         row = QHBoxLayout()
         row.setSpacing(6)
         self.field = QLineEdit()
-        self.field.setPlaceholderText("Write a message…")
+        self.field.setPlaceholderText(WRITE)
         self.field.setAccessibleName("Message to send")
         self.field.setMaxLength(MAX_CHARS)
         self.field.returnPressed.connect(self._send)
@@ -102,8 +104,16 @@ class ChatPanel(QFrame):
 
     def _send(self) -> None:
         text = self.field.text().strip()
-        if text:
+        if text and self.field.isEnabled():
             self.send_requested.emit(text)
+            self.field.clear()
+
+    def set_open_for_messages(self, open_: bool) -> None:
+        """Once the session is over the field says so and takes nothing (issue 15 defect 4)."""
+        self.field.setEnabled(open_)
+        self.send_button.setEnabled(open_)
+        self.field.setPlaceholderText(WRITE if open_ else CLOSED)
+        if not open_:
             self.field.clear()
 
     def focus_field(self) -> None:

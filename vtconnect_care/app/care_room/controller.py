@@ -195,7 +195,7 @@ class CareRoomController(CallController):
 
     def send_chat(self, text: str) -> asyncio.Task | None:
         text = text.strip()
-        if not text:
+        if not text or not self.phase.live:  # an ended session takes no message
             return None
         return self.tasks.spawn(self._command(lambda e: e.send_chat(text)), "chat")
 

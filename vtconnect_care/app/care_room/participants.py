@@ -1,4 +1,5 @@
-"""The participant list: all invited, a green dot if present, red if not yet arrived (R-ROOM-5)."""
+"""The participant list: all invited, a green dot if present, red if not yet arrived (R-ROOM-5),
+and the same in words on every row, so that colour is never the only sign (issue 15)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ DOTS = {  # status -> (colour, words)
     "absent": ("#e0464e", "not yet arrived"),
     "dropped": ("#f0b429", "reconnecting"),
     "left": ("#8a99a6", "left the session"),
+    "ended": ("#8a99a6", "the session has ended"),
 }
 
 
@@ -55,12 +57,12 @@ class ParticipantsPanel(QFrame):
             name = member["name"]
             suffix = " (you)" if member is me else ""
             role = "  ·  host" if member.get("role") == "host" else ""
-            item = QListWidgetItem(dot_icon(colour), f"{name}{suffix}{role}")
+            item = QListWidgetItem(dot_icon(colour), f"{name}{suffix}{role}\n{words}")
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}{suffix}: {words}")
             item.setToolTip(words)
             self.list.addItem(item)
             self.status[name] = status
-        height = 56 + 36 * max(1, len(rows))
+        height = 56 + 48 * max(1, len(rows))
         self.setFixedHeight(min(height, 320))
 
     def colour_of(self, name: str) -> str:

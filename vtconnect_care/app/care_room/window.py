@@ -21,6 +21,7 @@ from .. import resources
 from ..call.grid import FramePacer, VideoGrid
 from ..call.states import CallPhase, TileState
 from ..call.tiles import SelfView
+from . import layout
 from .chat import ChatPanel
 from .controller import CareRoomController
 from .menu import SHORTCUTS, DeviceMenuButton, icon_button
@@ -148,6 +149,7 @@ class CareRoomWindow(QWidget):
         c.notices_changed.connect(self._on_notices)
         c.pauses_changed.connect(self._on_pauses)
         c.media_ready.connect(self._on_media_ready)
+        self.notice.changed.connect(self._place)
         self._on_members()
         self._on_phase(c.phase)
         self._place()
@@ -246,41 +248,7 @@ class CareRoomWindow(QWidget):
         self._place()
 
     def _place(self) -> None:
-        w, h, m = self.width(), self.height(), 16
-        chat_w = min(360, int(w * 0.34))
-        left = m + chat_w + 4 if self.chat.isVisible() else 0  # the chat never hides a face
-        self.grid.setGeometry(left, 60, w - left, h - 60 - 72)
-        sv_w = int(min(260, max(160, w * 0.2)))
-        sv_h = int(sv_w * 3 / 4)
-        self.self_view.setGeometry(w - sv_w - m, h - sv_h - m, sv_w, sv_h)
-        self.hamburger.setGeometry(m, 10, 44, 44)
-        self.exit_button.adjustSize()
-        bw = max(110, self.exit_button.sizeHint().width())
-        self.exit_button.setGeometry(w - bw - m, 12, bw, 40)
-        self.full_button.setGeometry(w - bw - m - 54, 10, 44, 44)
-        self.status.adjustSize()
-        sw = min(w - 2 * 140, self.status.sizeHint().width() + 8)
-        self.status.setGeometry((w - sw) // 2, 14, max(sw, 10), 34)
-        if self.notice.text():
-            nw = min(560, w - 2 * 140)
-            self.notice.setFixedWidth(nw)
-            nh = self.notice.heightForWidth(nw)
-            self.notice.setGeometry((w - nw) // 2, 54, nw, max(nh, 24))
-        self.chat_button.setGeometry(m, h - 44 - m, 44, 44)
-        self.people_button.setGeometry(m + 54, h - 44 - m, 44, 44)
-        self.chat.setGeometry(m, 64, chat_w, h - 64 - 44 - m - 12)
-        px = m + (chat_w + 12 if self.chat.isVisible() else 0)
-        ph = self.participants.height()
-        self.participants.setGeometry(px, h - 44 - m - 12 - ph, 280, ph)
-        self.waiting.adjustSize()
-        ww = min(520, w - 80)
-        wh = self.waiting.heightForWidth(ww)
-        wh = max(wh, self.waiting.sizeHint().height())
-        self.waiting.setGeometry((w - ww) // 2, (h - wh) // 2, ww, wh)
-        for widget in (self.status, self.notice, self.self_view, *self.overlay_widgets()):
-            widget.raise_()
-        self.chat.raise_()
-        self.participants.raise_()
+        layout.place(self)
 
     # --- the controller's news ----------------------------------------------------------------
 
@@ -301,8 +269,8 @@ class CareRoomWindow(QWidget):
         self.exit_button.setVisible(self.controls_visible and not ended)
         self.hamburger.setVisible(self.controls_visible and not ended)
         if ended:
-            self.notice.setText("")  # device notices no longer matter
-            self.notice.hide()
+            self.notice.clear()  # device notices no longer matter
+        self.chat.set_open_for_messages(not ended)  # nothing typed is silently dropped
         self.self_view.setVisible(not ended)
         if in_call:
             self.pacer.start()
@@ -312,6 +280,7 @@ class CareRoomWindow(QWidget):
             if self.end_confirm is not None:
                 self.end_confirm.reject()
         self._on_tiles()
+        self._on_members()  # the dots: nobody is present in an ended session
         self._place()
         if ended:
             self.close_button.setFocus()
@@ -332,7 +301,11 @@ class CareRoomWindow(QWidget):
             "status": "present",
             "role": "host" if c.hosting else "participant",
         }
-        self.participants.set_members(c.others(), me)
+        others = c.others()
+        if c.phase is CallPhase.ENDED:  # no green dot stays behind (issue 15 defect 4)
+            me = {**me, "status": "ended"}
+            others = [{**m, "status": "ended"} for m in others]
+        self.participants.set_members(others, me)
         self._place()
 
     def _on_tiles(self) -> None:

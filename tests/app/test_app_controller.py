@@ -146,3 +146,57 @@ def test_no_portal_address_closes_the_shell(qloop, user_settings, test_keyring):
         controller.shutdown()
 
     run(qloop, scenario())
+
+
+class SwitchablePortal(PortalApi):
+    """The real client; while ``down`` is set its home reads fail as an unreachable portal does."""
+
+    down = False
+
+    async def appointments_today(self, tz: str = "UTC") -> dict:
+        if SwitchablePortal.down:
+            from vtconnect_care.client.portal_api import UNREACHABLE, PortalUnreachable
+
+            raise PortalUnreachable(UNREACHABLE, code="unreachable")
+        return await super().appointments_today(tz)
+
+
+def test_the_unreachable_banner_goes_soon_after_the_portal_is_back(
+    portal, qloop, user_settings, test_keyring
+):
+    """Issue 15 defect 5: not a minute later at the next refresh, but within seconds."""
+    from vtconnect_care.client.portal_api import UNREACHABLE
+
+    shell = FakeShell()
+    services = AppServices(
+        settings=user_settings,
+        api_factory=lambda url: SwitchablePortal(url, timeout=10),
+        load_system_config=SystemConfig,
+        launch_care_room=lambda request: None,
+        portal_flag=portal.url,
+        devices_from_config=False,
+        refresh_seconds=600.0,  # the regular refresh would not come during this test
+        retry_seconds=0.05,
+    )
+    controller = AppController(services, shell, FakeOffers(), FakeOffers())
+
+    async def scenario():
+        controller.start()
+        await wait_until(lambda: controller.state == "login", what="the sign-in form")
+        controller.sign_in("dr.patel", DEMO_PASSWORD, False)
+        await wait_signal(controller.home_loaded, 20)
+        SwitchablePortal.down = True
+        shell.calls.clear()
+        controller.refresh()
+        await wait_until(lambda: ("show_message", UNREACHABLE, True, False) in shell.calls)
+        await wait_until(lambda: controller._misses >= 2, what="a few tries while down")
+        SwitchablePortal.down = False
+        await wait_signal(controller.home_loaded, 5)  # the next quick try: back
+        assert shell.names()[-1] == "show_staff_home"  # which clears the message
+        assert not controller._soon.isActive()
+        controller.shutdown()
+
+    try:
+        run(qloop, scenario())
+    finally:
+        SwitchablePortal.down = False

@@ -71,6 +71,12 @@ class AppController(QObject):
         self._refresh = QTimer(self)
         self._refresh.setInterval(int(services.refresh_seconds * 1000))
         self._refresh.timeout.connect(self.refresh)
+        # the portal could not be reached: try again soon, not at the next minute's refresh, so
+        # the banner goes within seconds of the portal coming back (issue 15 defect 5)
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.timeout.connect(self.refresh)
+        self._misses = 0
         self.presence = PresenceController(
             offers, self.join, staff_offers=staff_offers, parent=self
         )
@@ -270,8 +276,18 @@ class AppController(QObject):
             return
         except PortalError as exc:
             self.shell.show_message(exc.message, error=True)
+            if isinstance(exc, PortalUnreachable) and self.api is api:
+                self._retry_soon()
             return
+        self._misses = 0
+        self._soon.stop()
         self.home_loaded.emit()
+
+    def _retry_soon(self) -> None:
+        """Back off from retry_seconds, doubling, never beyond the regular refresh."""
+        wait = min(self.services.retry_seconds * 2**self._misses, self.services.refresh_seconds)
+        self._misses += 1
+        self._soon.start(int(wait * 1000))
 
     async def session_lost(self, message: str) -> None:
         """The server no longer knows our session: back to login with the message."""
@@ -326,6 +342,8 @@ class AppController(QObject):
 
     async def _leave(self, *, forget: bool) -> None:
         self._refresh.stop()
+        self._soon.stop()
+        self._misses = 0
         self.presence.stop()
         api, self.api, self.account = self.api, None, None
         if api is not None:
@@ -340,6 +358,7 @@ class AppController(QObject):
     def shutdown(self) -> None:
         """At window close (idempotent): stop timers and tasks, close the API client."""
         self._refresh.stop()
+        self._soon.stop()
         self.presence.stop()
         self.tasks.cancel_all()
         if self.api is not None:

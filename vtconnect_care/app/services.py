@@ -48,4 +48,6 @@ class AppServices:
     portal_flag: str | None = None
     timezone: str = "UTC"
     refresh_seconds: float = 60.0  # how often the home screens refresh (and notice expiry)
+    # after "cannot reach the portal", how soon the home tries again (doubling up to the refresh)
+    retry_seconds: float = 3.0
     devices_from_config: bool = True  # let the system file's `devices` policy pick the provider

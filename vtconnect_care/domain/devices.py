@@ -8,8 +8,19 @@ from .accounts import Audience
 
 END_ALL_ORG_ADMIN_ONLY = "Only the Organizational Administrator can end another person's sessions."
 NO_SUCH_DEVICE = "That device is already signed out."
+PASSWORD_CHANGED_HERE = "Your password is changed. You stay signed in on this device."  # noqa: S105
+OTHERS_ENDED = "Your other devices are signed out."
+DEVICE_ENDED = "That device is signed out."
+DEACTIVATED = "{name} is deactivated and signed out everywhere."
+REACTIVATED = "{name} is active again and can sign in."
+ALL_ENDED = "Every session of {name} is ended: they are signed out everywhere."
 
-_BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
 _SYSTEMS = (
     ("Windows", "Windows"),
     ("Android", "Android"),
@@ -23,7 +34,7 @@ _APP = re.compile(r"^VTConnectCare-App", re.IGNORECASE)
 
 
 def describe(audience: str | None, user_agent: str | None) -> str:
-    """"VTConnect Care app" or "Office Portal, Chrome on Linux": the words of the device list."""
+    """ "VTConnect Care app" or "Office Portal, Chrome on Linux": the words of the device list."""
     agent = user_agent or ""
     if audience == Audience.APP.value or _APP.match(agent):
         return "VTConnect Care app"

@@ -29,6 +29,7 @@ from .api import (
     registration,
     sessions,
     staff,
+    two_factor,
 )
 from .api import visits as visits_api
 from .db import make_engine, make_session_factory, migrate
@@ -53,6 +54,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (health.router, ""),
     (health.router, API),
     (auth.router, API),
+    (two_factor.router, API),  # two-factor settings, signed-in devices, ending sessions
     (devmail.router, ""),
     (appointments.router, API),
     (visits_api.router, API),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from vtconnect_care.domain import messages
+from vtconnect_care.domain import devices, messages
 from vtconnect_care.domain.accounts import Audience
 
 from ..services import accounts
@@ -20,6 +20,9 @@ class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=256)
     audience: Audience = Audience.APP
+    # staff with two-factor on: the authenticator's 6 digits or a recovery code (else a 401
+    # two_factor_required answers the password, and the same request is sent again with it)
+    code: str | None = Field(default=None, max_length=64)
 
 
 class LoginOut(BaseModel):
@@ -41,6 +44,7 @@ class ResetIn(BaseModel):
 class ChangeIn(BaseModel):
     current_password: str = Field(min_length=1, max_length=256)
     new_password: str = Field(min_length=1, max_length=256)
+    end_other_sessions: bool = True  # this session stays signed in either way
 
 
 class MessageOut(BaseModel):
@@ -48,7 +52,9 @@ class MessageOut(BaseModel):
 
 
 @router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, db: DbDep, settings: SettingsDep, address: AddressDep) -> LoginOut:
+def login(
+    body: LoginIn, request: Request, db: DbDep, settings: SettingsDep, address: AddressDep
+) -> LoginOut:
     result = accounts.login(
         db,
         settings,
@@ -56,6 +62,8 @@ def login(body: LoginIn, db: DbDep, settings: SettingsDep, address: AddressDep) 
         password=body.password,
         audience=body.audience,
         address=address,
+        code=body.code,
+        user_agent=request.headers.get("user-agent", ""),
     )
     return LoginOut(
         token=result.token, expires_at=result.expires_at, account=accounts.summary(result.account)
@@ -92,12 +100,19 @@ def reset_password(
 
 @router.post("/password/change", response_model=MessageOut)
 def change_password(
-    body: ChangeIn, account: CurrentAccount, db: DbDep, settings: SettingsDep
+    body: ChangeIn, session: SessionDep, db: DbDep, settings: SettingsDep
 ) -> MessageOut:
+    account, token = session
     accounts.change_password(
-        db, settings, account, current=body.current_password, new=body.new_password
+        db,
+        settings,
+        account,
+        current=body.current_password,
+        new=body.new_password,
+        keep_session_id=token.id,
+        end_other_sessions=body.end_other_sessions,
     )
-    return MessageOut(message="Your password is changed. Please sign in again.")
+    return MessageOut(message=devices.PASSWORD_CHANGED_HERE)
 
 
 @router.get("/forgot-username", response_model=MessageOut)

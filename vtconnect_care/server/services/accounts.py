@@ -327,15 +327,33 @@ def reset_password(
 
 
 def change_password(
-    db: Session, settings: Settings, account: Account, *, current: str, new: str
+    db: Session,
+    settings: Settings,
+    account: Account,
+    *,
+    current: str,
+    new: str,
+    keep_session_id: int | None = None,
+    end_other_sessions: bool = True,
 ) -> None:
+    """A new password; the session asking (``keep_session_id``) stays, the others end unless
+    the person chose to keep them (ASVS 7.4.3)."""
     now = settings.clock.now()
     if not verify_password(account.password_hash, current):
         raise validation({"current_password": "That is not your current password."})
     problem = password_error(new, account.username)
     if problem:
         raise validation({"new_password": problem})
-    set_password(db, account, new, now=now)
+    account.password_hash = hash_password(new)
+    account.password_changed_at = now
+    if end_other_sessions:
+        tokens.revoke(
+            db,
+            purpose=TokenPurpose.SESSION,
+            now=now,
+            account_id=account.id,
+            keep_id=keep_session_id,
+        )
     audit.record(
         db,
         now=now,
@@ -343,6 +361,7 @@ def change_password(
         actor=account,
         object_type="account",
         object_id=account.id,
+        other_sessions_ended=end_other_sessions,
     )
     db.commit()
 

@@ -103,9 +103,7 @@ def end_one(db: Session, settings: Settings, account: Account, *, session_id: in
     ):
         raise ApiError(404, "not_found", devices.NO_SUCH_DEVICE)
     now = settings.clock.now()
-    tokens.revoke(
-        db, purpose=TokenPurpose.SESSION, now=now, account_id=account.id, token_id=row.id
-    )
+    tokens.revoke(db, purpose=TokenPurpose.SESSION, now=now, account_id=account.id, token_id=row.id)
     audit.record(
         db,
         now=now,

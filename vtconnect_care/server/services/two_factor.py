@@ -401,5 +401,3 @@ def check_at_login(
         db.commit()
         raise ApiError(403, "two_factor_enrolment_required", rules.ENROL_IN_PORTAL)
     return step
-
-

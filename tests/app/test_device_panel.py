@@ -121,3 +121,50 @@ def test_every_control_has_an_accessible_name(make_window, qloop):
     ]
     assert missing == []
     run(qloop, wait_until(lambda: window.device_panel.loaded))
+
+
+class NothingPluggedIn:
+    """The machine's own devices on a computer that has none (what ./run.sh meets in a VM)."""
+
+    def list(self, kind):
+        return []
+
+    def open_camera(self, device):
+        raise RuntimeError("no camera")
+
+    open_microphone = open_speaker = open_camera
+
+
+def test_without_devices_the_panel_offers_labelled_stand_ins_that_test(make_window, qloop):
+    """Issue 15 defect 6: drop-downs and Test buttons work with labelled synthetic stand-ins;
+    the calls' own provider is left as it is (they put in stand-ins and say so)."""
+    from vtconnect_care.app.devices import STAND_INS
+
+    provider = NothingPluggedIn()
+    window = make_window("http://127.0.0.1:9", devices=provider)
+    panel = window.device_panel
+
+    async def scenario():
+        window.header.hamburger.click()
+        await wait_until(lambda: panel.loaded)
+        assert panel.synthetic_note.isVisible()
+        assert panel.synthetic_note.text().startswith(
+            "No camera, microphone or speakers found on this computer: a labelled synthetic"
+        )
+        for kind, row in panel.rows.items():
+            assert row.combo.isEnabled() and row.test_button.isEnabled()
+            assert row.combo.currentText() == STAND_INS[kind]
+        cam, mic, spk = (panel.rows[k] for k in ("camera", "microphone", "speaker"))
+        cam.test_button.click()
+        await wait_until(lambda: panel.frames_shown >= 3, what="stand-in preview frames")
+        cam.test_button.click()
+        mic.test_button.click()
+        await wait_until(lambda: mic.meter.value() > 20, what="stand-in tone level")
+        mic.test_button.click()
+        spk.test_button.click()
+        await wait_until(lambda: panel.testing("speaker"), what="tone starts")
+        await wait_until(lambda: not panel.testing("speaker"), timeout=5, what="tone ends")
+        assert spk.status.text().startswith("The test tone went to the silent stand-in")
+        assert panel.provider is provider  # calls still get the plain provider
+
+    run(qloop, scenario())

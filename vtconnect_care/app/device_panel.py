@@ -22,7 +22,7 @@ from vtconnect_care.client.media import Device, SyntheticTone
 from vtconnect_care.client.media.levels import meter_fraction
 
 from .connection_test import ConnectionTestBox, SignedIn
-from .devices import KINDS, DeviceProvider
+from .devices import KINDS, DeviceProvider, WithStandIns, for_device_tests, is_stand_in
 from .forms.ui_device_panel import Ui_DevicePanelForm
 from .forms.ui_device_row import Ui_DeviceRowForm
 from .tasks import TaskGroup
@@ -41,7 +41,27 @@ HINTS = {
     "microphone": "Choose Test and speak: the bar moves when you are heard.",
     "speaker": "Choose Test to play a short tone.",
 }
+SYNTHETIC_NOTE = (
+    "Synthetic test devices are in use: a test picture and tone stand in for a real camera "
+    "and microphone on this computer."
+)
+STAND_INS_NOTE = (
+    "No {missing} found on this computer: a labelled synthetic stand-in is offered so that you "
+    "can try the tests. Calls use stand-ins too, and say so. Connect a device, then choose "
+    "Refresh."
+)
+SILENT_DONE = (
+    "The test tone went to the silent stand-in: there is nothing to hear until speakers or "
+    "headphones are connected."
+)
 PREVIEW_W, PREVIEW_H = 288, 216
+
+
+def _words(items: list[str]) -> str:
+    """'camera', 'camera or microphone', 'camera, microphone or speakers'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
 TICK_MS = 50
 TONE_SECONDS = 1.5
 
@@ -146,6 +166,7 @@ class DevicePanel(QFrame):
         super().__init__(parent)
         self.setObjectName("Drawer")
         self._provider = devices
+        self._tested = for_device_tests(devices)  # with labelled stand-ins for missing kinds
         self._settings = settings
         self._tasks = TaskGroup()
         self.devices: dict[str, list[Device]] = {k: [] for k in KINDS}
@@ -191,11 +212,18 @@ class DevicePanel(QFrame):
     async def _load(self) -> None:
         found = {}
         for kind in KINDS:
-            found[kind] = await asyncio.to_thread(self._provider.list, kind)
+            found[kind] = await asyncio.to_thread(self._tested.list, kind)
         self.devices = found
         for kind, row in self.rows.items():
             row.set_devices(found[kind], self._settings.device(kind))
-        self.synthetic_note.setVisible(bool(getattr(self._provider, "synthetic", False)))
+        standing_in = self._tested.standing_in if isinstance(self._tested, WithStandIns) else ()
+        synthetic = bool(getattr(self._provider, "synthetic", False))
+        if standing_in:
+            missing = [TITLES[k].lower() for k in KINDS if k in standing_in]
+            self.synthetic_note.setText(STAND_INS_NOTE.format(missing=_words(missing)))
+        elif synthetic:
+            self.synthetic_note.setText(SYNTHETIC_NOTE)
+        self.synthetic_note.setVisible(synthetic or bool(standing_in))
         self.loaded = True
 
     @property
@@ -205,6 +233,7 @@ class DevicePanel(QFrame):
     def set_provider(self, provider: DeviceProvider) -> None:
         self.stop_tests()
         self._provider = provider
+        self._tested = for_device_tests(provider)
         self.loaded = False
 
     def _chosen(self, kind: str) -> Device | None:
@@ -244,9 +273,9 @@ class DevicePanel(QFrame):
 
     async def _start(self, kind: str, device: Device) -> None:
         opener = {
-            "camera": self._provider.open_camera,
-            "microphone": self._provider.open_microphone,
-            "speaker": self._provider.open_speaker,
+            "camera": self._tested.open_camera,
+            "microphone": self._tested.open_microphone,
+            "speaker": self._tested.open_speaker,
         }[kind]
 
         def open_and_start():
@@ -295,7 +324,9 @@ class DevicePanel(QFrame):
             if self._tone_left <= 0:
                 self._stop("speaker")
                 self.rows["speaker"].set_status(
-                    "Did you hear the tone? If not, choose another device and test again."
+                    SILENT_DONE
+                    if is_stand_in(self._chosen("speaker"))
+                    else "Did you hear the tone? If not, choose another device and test again."
                 )
         if self._camera is None and self._microphone is None and self._speaker is None:
             self._timer.stop()

@@ -90,7 +90,9 @@ class SyntheticDevices:
 
 
 class NoDevices:
-    """A machine with no camera, microphone or speakers."""
+    """A machine with no camera, microphone or speakers (IT's ``devices = none``): no stand-ins."""
+
+    offers_stand_ins = False
 
     def list(self, kind: str) -> list[Device]:
         return []
@@ -103,6 +105,59 @@ class NoDevices:
 
     def open_speaker(self, device: Device) -> AudioSink:
         raise RuntimeError("No speakers are available.")
+
+
+STAND_INS = {  # what the device panel offers for a kind the computer does not have
+    "camera": "Synthetic camera (stand-in: no camera found)",
+    "microphone": "Synthetic tone (stand-in: no microphone found)",
+    "speaker": "Silent output (stand-in: no speakers found)",
+}
+STAND_IN_INDEX = -1
+
+
+def is_stand_in(device: Device | None) -> bool:
+    return device is not None and device.index == STAND_IN_INDEX
+
+
+class WithStandIns:
+    """The device panel's view of a provider: its devices, and for each kind it has none of,
+    one labelled synthetic stand-in, so a person trying the product can still test (issue 15
+    defect 6). Calls keep the plain provider: they put in their own stand-in and say so."""
+
+    def __init__(self, provider: DeviceProvider, person: str = "Test picture") -> None:
+        self.provider = provider
+        self.person = person
+        self.standing_in: set[str] = set()  # the kinds offered as stand-ins at the last listing
+
+    def list(self, kind: str) -> list[Device]:
+        try:
+            devices = self.provider.list(kind)
+        except Exception:  # noqa: BLE001 - a failing probe is "none found"
+            log.exception("listing %s devices failed", kind)
+            devices = []
+        if devices:
+            self.standing_in.discard(kind)
+            return devices
+        self.standing_in.add(kind)
+        return [Device(STAND_IN_INDEX, STAND_INS[kind], kind, True)]
+
+    def open_camera(self, device: Device) -> VideoSource:
+        if is_stand_in(device):
+            return SyntheticCamera(self.person, width=640, height=480)
+        return self.provider.open_camera(device)
+
+    def open_microphone(self, device: Device) -> AudioSource:
+        return SyntheticTone() if is_stand_in(device) else self.provider.open_microphone(device)
+
+    def open_speaker(self, device: Device) -> AudioSink:
+        return NullSink() if is_stand_in(device) else self.provider.open_speaker(device)
+
+
+def for_device_tests(provider: DeviceProvider) -> DeviceProvider:
+    """What the device panel lists and tests: stand-ins too, unless IT said no devices."""
+    if getattr(provider, "offers_stand_ins", True) and not getattr(provider, "synthetic", False):
+        return WithStandIns(provider)
+    return provider
 
 
 def provider_for(policy: DevicesPolicy) -> DeviceProvider:

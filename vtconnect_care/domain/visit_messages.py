@@ -25,7 +25,17 @@ CLIENT_HUNG_UP = (
 )
 # R-VISIT-12 (shown to the caregiver once they hang up)
 SESSION_OVER = "Your session with the client is over. You can now close the page."
-# R-VISIT-13
+# R-VISIT-12: hanging up ends the virtual session for good, so it is confirmed first (our own
+# wording: 003 shows a warning here without quoting it)
+HANG_UP_TITLE = "Hang up"
+HANG_UP_CONFIRM = (
+    "Hang up and end the video session for good? The client will not be able to join again, "
+    "and no new virtual session can be opened for this visit."
+)
+HANG_UP = "Hang up"
+CANCEL = "Cancel"
+# R-VISIT-13 (004: "Tap OK to continue.")
+CLOCK_OUT_OK = "OK"
 CLOCK_OUT_WARNING = (
     "The video session with your client is still active. Clocking out will not close the video "
     "session so make sure you hang up on the video session as well. Would you like to clock out "

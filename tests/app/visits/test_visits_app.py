@@ -447,9 +447,13 @@ def test_r_visit_9_to_15_a_video_visit_with_notes(visit_server, kim_window, qloo
             await wait_until(lambda: video.notice.text() == vmsg.CLIENT_HUNG_UP, 20, "R-VISIT-11")
             assert video.hang_up.isEnabled()
 
-            # R-VISIT-12: the caregiver hangs up; over for good
+            # R-VISIT-12: the caregiver hangs up, confirmed (it is for good); over for good
             video.hang_up.click()
+            await wait_until(lambda: window.visits.confirm_box, 5, "hang up? asked")
+            assert window.visits.confirm_box.text() == vmsg.HANG_UP_CONFIRM
+            window.visits.confirm_box.button(QMessageBox.StandardButton.Yes).click()
             await wait_until(lambda: call.state == "over", 15, "over")
+            assert video.close_button.isVisible()
             assert video.notice.text() == vmsg.SESSION_OVER
             assert not any(b.isEnabled() for b in video.controls)
             assert call.engine is None  # camera and microphone released

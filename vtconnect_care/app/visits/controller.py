@@ -219,18 +219,26 @@ class VisitsController(QObject):
             return detail, f"{info} {CALL_GOES_ON}"
         return detail, CLOCKED_OUT.format(time=self._hhmm(detail.get("clock_out_at")))
 
-    async def _confirm(self, text: str) -> bool:
+    async def _confirm(
+        self,
+        text: str,
+        *,
+        title: str = vmsg.CLOCK_OUT,
+        confirm: str = vmsg.CLOCK_OUT_OK,  # 004: "Tap OK to continue."
+        name: str = "Clock out warning",
+        parent: QWidget | None = None,
+    ) -> bool:
         box = QMessageBox(
             QMessageBox.Icon.Warning,
-            "Clock out",
+            title,
             text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self.dialog,
+            parent if parent is not None else self.dialog,
         )
         box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.button(QMessageBox.StandardButton.Yes).setText("Clock out anyway")
-        box.button(QMessageBox.StandardButton.No).setText("Cancel")
-        box.setAccessibleName("Clock out warning")
+        box.button(QMessageBox.StandardButton.Yes).setText(confirm)
+        box.button(QMessageBox.StandardButton.No).setText(vmsg.CANCEL)
+        box.setAccessibleName(name)
         box.setAccessibleDescription(text)
         self.confirm_box = box
         answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
@@ -249,6 +257,20 @@ class VisitsController(QObject):
         return box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes or (
             clicked == QMessageBox.StandardButton.Yes
         )
+
+    async def _hang_up(self, call: VisitCall, window: VideoWindow) -> None:
+        """R-VISIT-12: hanging up ends the virtual session for good: asked first."""
+        if self.confirm_box is not None:
+            self.confirm_box.raise_()
+            return
+        if await self._confirm(
+            vmsg.HANG_UP_CONFIRM,
+            title=vmsg.HANG_UP_TITLE,
+            confirm=vmsg.HANG_UP,
+            name="Hang up and end the video session",
+            parent=window,
+        ):
+            await call.hang_up()
 
     # --- the video window -------------------------------------------------------------------
 
@@ -287,7 +309,9 @@ class VisitsController(QObject):
         window.mute_toggled.connect(lambda muted: call.set_mic_enabled(not muted))
         window.camera_toggled.connect(lambda off: call.set_camera_enabled(not off))
         window.audio_only_toggled.connect(call.set_audio_only)
-        window.hang_up_requested.connect(lambda: self.tasks.spawn(call.hang_up(), "hang up"))
+        window.hang_up_requested.connect(
+            lambda: self.tasks.spawn(self._hang_up(call, window), "hang up")
+        )
         window.resend_requested.connect(lambda: self.tasks.spawn(call.resend_invite(), "resend"))
         window.switch_camera_requested.connect(lambda: self._switch(call, window))
         window.closed.connect(lambda: self._window_closed(visit_id))

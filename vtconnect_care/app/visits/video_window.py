@@ -198,6 +198,13 @@ class VideoWindow(QWidget):
         self.controls = [self.hang_up, self.switch, self.camera, self.mute]  # R-VISIT-10
         for button in self.controls:
             bar.addWidget(button)
+        # the session is over: "You can now close the page", and here is how (issue 15 defect 8)
+        self.close_button = QPushButton("Close")
+        self.close_button.setObjectName("CloseWindow")
+        self.close_button.setAccessibleName("Close this window")
+        self.close_button.clicked.connect(self.close)
+        self.close_button.hide()
+        bar.addWidget(self.close_button)
         bar.addStretch(1)
         bar.addWidget(self.audio_only)  # beside the four of R-VISIT-10, not among them
         bar.addWidget(self.full_screen)
@@ -285,9 +292,11 @@ class VideoWindow(QWidget):
             self.stage.show_caption(WAITING_TEXT)
         elif state == "in_call":
             self.stage.show_caption(None)
+        self.close_button.setVisible(over)
         if over:
             self.pacer.stop()
             self.stage.self_view.set_source(None, no_camera=False)
+            self.close_button.setFocus()
 
     def _mute_toggled(self, muted: bool) -> None:
         text = "Unmute" if muted else "Mute"

@@ -60,7 +60,7 @@ class Person:
         self.rooms = rooms
         self.publisher = RTCPeerConnection()
         self.publisher.addTrack(ColourTrack(COLOURS[account_id]))
-        self.subscriber: RTCPeerConnection | None = None
+        self.subscribers: list[RTCPeerConnection] = []
         self.seen: dict[str, asyncio.Future] = {}
 
     async def publish(self, session_id: int) -> None:
@@ -72,15 +72,17 @@ class Person:
         await self.publisher.setRemoteDescription(RTCSessionDescription(**answer))
 
     async def subscribe(self, session_id: int, feeds: list[int]) -> None:
-        offer = await self.rooms.subscribe(session_id, self.id, feeds)
-        assert offer is not None
-        self.subscriber = RTCPeerConnection()
-        self.subscriber.on("track", self._on_track)
-        await self.subscriber.setRemoteDescription(RTCSessionDescription(**offer))
-        await self.subscriber.setLocalDescription(await self.subscriber.createAnswer())
-        await self.rooms.start(
-            session_id, self.id, {"type": "answer", "sdp": self.subscriber.localDescription.sdp}
-        )
+        for feed in feeds:
+            if feed == self.id:
+                continue
+            offer = await self.rooms.subscribe(session_id, self.id, feed)
+            pc = RTCPeerConnection()
+            self.subscribers.append(pc)
+            pc.on("track", self._on_track)
+            await pc.setRemoteDescription(RTCSessionDescription(**offer))
+            await pc.setLocalDescription(await pc.createAnswer())
+            answer = {"type": "answer", "sdp": pc.localDescription.sdp}
+            await self.rooms.start(session_id, self.id, feed, answer)
 
     def _on_track(self, track) -> None:
         async def pull() -> None:
@@ -103,8 +105,8 @@ class Person:
 
     async def close(self) -> None:
         await self.publisher.close()
-        if self.subscriber is not None:
-            await self.subscriber.close()
+        for pc in self.subscribers:
+            await pc.close()
 
 
 def test_a_stranger_without_the_api_secret_is_refused_by_janus(janus_server):

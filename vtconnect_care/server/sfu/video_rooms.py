@@ -36,8 +36,7 @@ class Member:
     account_id: int
     session: JanusSession
     publisher: int  # handle
-    subscriber: int | None = None  # handle, once subscribed
-    feeds: set[int] = field(default_factory=set)  # account ids this member receives
+    subscriptions: dict[int, int] = field(default_factory=dict)  # feed (account id) -> handle
     live: bool = False  # Janus forwards a publisher's media only once its WebRTC is up
 
 
@@ -147,50 +146,53 @@ class VideoRooms:
         self._members[(session_id, account_id)] = Member(account_id, session, handle)
         return answer
 
-    async def subscribe(self, session_id: int, account_id: int, feeds: list[int]) -> dict | None:
-        """Subscribe the member to `feeds` (other members' account ids): Janus's offer, or None
-        when nothing is left to receive. A member's one subscriber connection is renegotiated
-        as feeds come and go."""
+    async def subscribe(self, session_id: int, account_id: int, feed: int) -> dict:
+        """Subscribe the member to one other member's feed: Janus's offer for it.
+
+        One subscriber connection per feed, as in a mesh one connection per person: a person
+        arriving or leaving never renegotiates anyone else's streams, and each remote person's
+        connection state is their own."""
         member = self._members.get((session_id, account_id))
         keys = self._rooms.get(session_id)
         if member is None or keys is None:
             raise JanusError(0, "publish before subscribing")
-        live = set(self.publishers(session_id))
-        wanted = {feed for feed in feeds if feed != account_id and feed in live}
-        if member.subscriber is None:
-            if not wanted:
-                return None
-            member.subscriber = await member.session.attach()
+        if feed == account_id or feed not in self.publishers(session_id):
+            raise JanusError(428, "no such feed")
+        await self.unsubscribe(session_id, account_id, feed)
+        handle = await member.session.attach()
+        try:
             _, offer = await member.session.message(
-                member.subscriber,
+                handle,
                 {
                     "request": "join",
                     "ptype": "subscriber",
                     "room": keys.room,
                     "pin": keys.pin,
-                    "streams": [{"feed": feed} for feed in sorted(wanted)],
+                    "streams": [{"feed": feed}],
                 },
             )
-            member.feeds = wanted
-            return offer
-        added, gone = wanted - member.feeds, member.feeds - wanted
-        if not added and not gone:
-            return None
-        body: dict = {"request": "update"}
-        if added:
-            body["subscribe"] = [{"feed": feed} for feed in sorted(added)]
-        if gone:
-            body["unsubscribe"] = [{"feed": feed} for feed in sorted(gone)]
-        _, offer = await member.session.message(member.subscriber, body)
-        member.feeds = wanted
+        except BaseException:
+            await member.session.detach(handle)
+            raise
+        if offer is None:
+            await member.session.detach(handle)
+            raise JanusError(0, "Janus gave no offer for the feed")
+        member.subscriptions[feed] = handle
         return offer
 
-    async def start(self, session_id: int, account_id: int, answer: dict) -> None:
-        """The member's answer to Janus's subscriber offer."""
+    async def start(self, session_id: int, account_id: int, feed: int, answer: dict) -> None:
+        """The member's answer to Janus's offer for `feed`."""
         member = self._members.get((session_id, account_id))
-        if member is None or member.subscriber is None:
+        handle = member.subscriptions.get(feed) if member is not None else None
+        if member is None or handle is None:
             raise JanusError(0, "no subscription to answer")
-        await member.session.message(member.subscriber, {"request": "start"}, jsep=answer)
+        await member.session.message(handle, {"request": "start"}, jsep=answer)
+
+    async def unsubscribe(self, session_id: int, account_id: int, feed: int) -> None:
+        member = self._members.get((session_id, account_id))
+        handle = member.subscriptions.pop(feed, None) if member is not None else None
+        if member is not None and handle is not None:
+            await member.session.detach(handle)
 
     async def leave(self, session_id: int, account_id: int) -> None:
         member = self._members.pop((session_id, account_id), None)

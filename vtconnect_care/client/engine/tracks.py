@@ -12,12 +12,17 @@ import fractions
 import time
 from collections.abc import Callable
 
-import cv2
 import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame, VideoFrame
 
-from ..media.interfaces import AUDIO_SAMPLE_RATE, AudioSink, AudioSource, VideoSource
+from ..media.interfaces import (
+    AUDIO_SAMPLE_RATE,
+    AudioSink,
+    AudioSource,
+    VideoSample,
+    VideoSource,
+)
 
 VIDEO_CLOCK = 90_000
 AUDIO_PTIME = 0.020
@@ -46,14 +51,23 @@ class _Pacer:
         return self.count
 
 
-def _to_frame(image: np.ndarray) -> VideoFrame:
-    """A BGR picture as the encoder's yuv420p (BT.601, limited range). OpenCV converts in
-    about 0.35 ms at 640x480 where av's own conversion takes about 2.4 ms (measured here)."""
-    height, width = image.shape[:2]
-    if height % 2 or width % 2:
-        return VideoFrame.from_ndarray(image, format="bgr24")
-    planes = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), dtype=np.uint8)
+def _to_frame(sample: VideoSample) -> VideoFrame:
+    """A picture as the encoder's yuv420p: the source's own I420 planes where it has them (the
+    synthetic camera draws in I420), else converted once per picture by OpenCV (about 0.35 ms
+    at 640x480 where av's own conversion takes about 2.4 ms, measured here)."""
+    planes = sample.i420
+    if planes is None:  # odd sizes: the encoder scales to its rung's even size anyway
+        return VideoFrame.from_ndarray(sample.image, format="bgr24")
     return VideoFrame.from_ndarray(planes, format="yuv420p")
+
+
+def _black(width: int, height: int) -> VideoSample:
+    """A black picture, in I420 when the size allows (camera off: R-ROOM-3)."""
+    if width % 2 or height % 2:
+        return VideoSample(np.zeros((height, width, 3), np.uint8), 0, 0.0)
+    planes = np.full((height * 3 // 2, width), 128, np.uint8)
+    planes[:height] = 0
+    return VideoSample(None, 0, 0.0, i420=planes)
 
 
 class LocalVideoTrack(MediaStreamTrack):
@@ -64,7 +78,7 @@ class LocalVideoTrack(MediaStreamTrack):
         self.source = source
         self._enabled = enabled
         self._pacer = _Pacer(source.fps)
-        self._black: np.ndarray | None = None
+        self._black: VideoSample | None = None
         self.frames_sent = 0
 
     async def recv(self) -> VideoFrame:
@@ -72,13 +86,11 @@ class LocalVideoTrack(MediaStreamTrack):
             raise MediaStreamError
         count = await self._pacer.tick()
         sample = self.source.latest() if self._enabled() else None
-        if sample is not None:
-            image = sample.image
-        else:
+        if sample is None:
             if self._black is None:
-                self._black = np.zeros((self.source.height, self.source.width, 3), np.uint8)
-            image = self._black
-        frame = _to_frame(image)
+                self._black = _black(self.source.width, self.source.height)
+            sample = self._black
+        frame = _to_frame(sample)
         frame.pts = int(count * VIDEO_CLOCK / self.source.fps)
         frame.time_base = fractions.Fraction(1, VIDEO_CLOCK)
         self.frames_sent += 1
@@ -116,6 +128,9 @@ def to_mono(frame: AudioFrame) -> np.ndarray:
     """A decoded frame (Opus gives s16 stereo, packed) as mono int16."""
     data = frame.to_ndarray()
     channels = len(frame.layout.channels)
+    if data.dtype == np.int16 and not frame.format.is_planar and channels == 2:
+        pairs = data.reshape(-1, 2).astype(np.int32)  # the common case: Opus, s16 stereo
+        return ((pairs[:, 0] + pairs[:, 1]) >> 1).astype(np.int16)
     if frame.format.is_planar:
         mono = data.mean(axis=0) if data.shape[0] > 1 else data[0]
     else:

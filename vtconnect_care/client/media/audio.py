@@ -7,6 +7,7 @@ the event loop nor the Qt thread ever waits on a device.
 from __future__ import annotations
 
 import collections
+import math
 import logging
 import threading
 
@@ -14,11 +15,13 @@ import numpy as np
 
 from .devices import load_sounddevice
 from .interfaces import AUDIO_SAMPLE_RATE
-from .levels import dbfs
+from .levels import dbfs, rms
 
 log = logging.getLogger("vtconnect.media")
 
 BUFFER_SECONDS = 0.5  # at most this much audio waits in a buffer; older audio is dropped
+AUDIO_CHUNK = 960  # 20 ms, what the call's mixer writes
+PEAK_EVERY = 5  # a null sink measures every fifth call chunk for its peak (others: each chunk)
 
 
 class _SampleBuffer:
@@ -105,12 +108,18 @@ class MicrophoneSource(_PortAudioStream):
 
     def __init__(self, device: int | None = None) -> None:
         super().__init__(device)
-        self.level_dbfs = -120.0
+        self._last: np.ndarray | None = None
+
+    @property
+    def level_dbfs(self) -> float:
+        """The level of the newest chunk heard, measured when a meter asks (not per chunk)."""
+        last = self._last
+        return -120.0 if last is None else dbfs(last)
 
     def start(self) -> None:
         def callback(indata, frames, time_info, status) -> None:  # noqa: ARG001
             samples = indata[:, 0].copy()
-            self.level_dbfs = dbfs(samples)
+            self._last = samples
             self._buffer.push(samples)
 
         self._open("InputStream", callback)
@@ -142,8 +151,17 @@ class NullSink:
     def __init__(self) -> None:
         self.samples_written = 0
         self.chunks_written = 0
-        self.level_dbfs = -120.0
-        self.peak_dbfs = -120.0
+        self._last: np.ndarray | None = None
+        self._peak_rms = 0.0
+
+    @property
+    def level_dbfs(self) -> float:
+        """The level of the newest chunk, measured when asked."""
+        return -120.0 if self._last is None else dbfs(self._last)
+
+    @property
+    def peak_dbfs(self) -> float:
+        return -120.0 if self._peak_rms <= 0 else max(-120.0, 20.0 * math.log10(self._peak_rms))
 
     def start(self) -> None:
         pass
@@ -151,8 +169,9 @@ class NullSink:
     def write(self, samples: np.ndarray) -> None:
         self.samples_written += len(samples)
         self.chunks_written += 1
-        self.level_dbfs = dbfs(samples)
-        self.peak_dbfs = max(self.peak_dbfs, self.level_dbfs)
+        self._last = samples
+        if self.chunks_written % PEAK_EVERY == 1 or len(samples) != AUDIO_CHUNK:
+            self._peak_rms = max(self._peak_rms, rms(samples))
 
     def close(self) -> None:
         pass

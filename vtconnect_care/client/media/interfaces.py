@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -11,21 +10,56 @@ AUDIO_SAMPLE_RATE = 48_000  # Hz, what Opus and aiortc use
 AUDIO_CHANNELS = 1  # mono everywhere inside the engine
 
 
-@dataclass(frozen=True)
 class VideoSample:
-    """One captured picture: BGR uint8 (height x width x 3), its number and capture time."""
+    """One captured picture, its number and capture time (``time.monotonic()`` seconds).
 
-    image: np.ndarray
-    seq: int
-    captured: float  # time.monotonic() seconds
+    A source hands over the picture in the form it has it: BGR ``uint8`` rows (H x W x 3,
+    ``image``) or I420 planes (the encoder's yuv420p: Y, then U, then V, stacked in one
+    (H * 3 / 2) x W array, ``i420``). The other form is converted on first use only and kept,
+    so a picture that is sent but never shown (or shown but never sent) is converted never,
+    and one used by several readers once. I420 is BT.601 as OpenCV converts it."""
+
+    __slots__ = ("_bgr", "_i420", "captured", "height", "seq", "width")
+
+    def __init__(
+        self,
+        image: np.ndarray | None,
+        seq: int,
+        captured: float,
+        *,
+        i420: np.ndarray | None = None,
+    ) -> None:
+        if image is None and i420 is None:
+            raise ValueError("a sample needs a picture")
+        self._bgr = image
+        self._i420 = i420
+        self.seq = seq
+        self.captured = captured
+        if image is not None:
+            self.height, self.width = int(image.shape[0]), int(image.shape[1])
+        else:
+            assert i420 is not None
+            self.height, self.width = int(i420.shape[0]) * 2 // 3, int(i420.shape[1])
 
     @property
-    def width(self) -> int:
-        return int(self.image.shape[1])
+    def image(self) -> np.ndarray:
+        """BGR rows (converted from I420 on first use)."""
+        if self._bgr is None:
+            import cv2
+
+            self._bgr = np.asarray(cv2.cvtColor(self._i420, cv2.COLOR_YUV2BGR_I420))
+        return self._bgr
 
     @property
-    def height(self) -> int:
-        return int(self.image.shape[0])
+    def i420(self) -> np.ndarray | None:
+        """I420 planes (converted from BGR on first use); None for odd sizes, which I420 lacks."""
+        if self._i420 is None:
+            if self.width % 2 or self.height % 2:
+                return None
+            import cv2
+
+            self._i420 = np.asarray(cv2.cvtColor(self._bgr, cv2.COLOR_BGR2YUV_I420))
+        return self._i420
 
 
 @runtime_checkable

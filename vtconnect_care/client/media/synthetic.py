@@ -98,8 +98,17 @@ def latency_ms(stamp: int, now: float | None = None) -> int:
     return (ms_stamp(now) - stamp) & 0xFFFF
 
 
+BAR_BGR = (0, 200, 255)
+
+
 class SyntheticCamera:
-    """A VideoSource that draws a fresh picture on each ``latest()`` (SYNTHETIC: no device)."""
+    """A VideoSource that draws a fresh picture on each ``latest()`` (SYNTHETIC: no device).
+
+    The picture is drawn straight into I420 planes, the encoder's format, from a background
+    converted once: the stamps, the counter text and the greys are luma only (a grey has no
+    colour), the moving bar is written into all three planes. Nothing is converted per frame;
+    a reader that wants BGR (the self view) gets it converted on first use (``VideoSample``).
+    Odd sizes, which I420 cannot hold, are drawn in BGR."""
 
     synthetic = True
 
@@ -112,6 +121,15 @@ class SyntheticCamera:
         self._seq = 0
         self._closed = False
         self._background = self._make_background()
+        self._planar = width % 2 == 0 and height % 2 == 0
+        if self._planar:
+            import cv2
+
+            self._background_i420 = np.asarray(
+                cv2.cvtColor(self._background, cv2.COLOR_BGR2YUV_I420)
+            )
+            bar = cv2.cvtColor(np.full((2, 2, 3), BAR_BGR, np.uint8), cv2.COLOR_BGR2YUV_I420)
+            self._bar_yuv = (int(bar[0, 0]), int(bar[2, 0]), int(bar[2, 1]))
 
     def _make_background(self) -> np.ndarray:
         import cv2
@@ -146,32 +164,63 @@ class SyntheticCamera:
         self._closed = False
 
     def latest(self) -> VideoSample | None:
-        import cv2
-
         with self._lock:
             self._seq += 1
             seq = self._seq
         now = time.monotonic()
-        image = self._background.copy()
-        row, band, cell = _layout(self.width, self.height)
-        _draw_bits(image, seq & 0xFFFF, 0, row, cell)
-        _draw_bits(image, ms_stamp(now), row, row, cell)
-        span = self.width - 40
-        x = 20 + int((seq * 4) % span)
-        y0 = 2 * row + 10
-        cv2.rectangle(image, (x, y0), (x + 20, self.height - band - 10), (0, 200, 255), -1)
+        if self._planar:
+            return VideoSample(None, seq, now, i420=self._draw_i420(seq, now))
+        return VideoSample(self._draw_bgr(seq, now), seq, now)
+
+    def _bar(self, seq: int) -> tuple[int, int, int, int]:
+        """The moving bar's rectangle (x0, y0, x1, y1), inclusive, on even coordinates."""
+        row, band, _ = _layout(self.width, self.height)
+        x = 20 + int((seq * 4) % (self.width - 40))
+        return x & ~1, (2 * row + 10) & ~1, (x + 20) | 1, (self.height - band - 10) | 1
+
+    def _counter(self, luma: np.ndarray, seq: int, colour: tuple[int, ...] | int) -> None:
+        import cv2
+
         scale = max(0.5, self.width / 640.0)
         cv2.putText(
-            image,
+            luma,
             f"#{seq}",
             (int(20 * scale), int(self.height * 0.7)),
             cv2.FONT_HERSHEY_SIMPLEX,
             0.9 * scale,
-            (255, 255, 255),
+            colour,
             max(1, int(2 * scale)),
             cv2.LINE_AA,
         )
-        return VideoSample(image, seq, now)
+
+    def _draw_i420(self, seq: int, now: float) -> np.ndarray:
+        w, h = self.width, self.height
+        planes = self._background_i420.copy()
+        luma = planes[:h]
+        row, _, cell = _layout(w, h)
+        _draw_bits(luma, seq & 0xFFFF, 0, row, cell)
+        _draw_bits(luma, ms_stamp(now), row, row, cell)
+        x0, y0, x1, y1 = self._bar(seq)
+        y, u, v = self._bar_yuv
+        luma[y0 : y1 + 1, x0 : x1 + 1] = y
+        # U then V: each (h/2) x (w/2), stored as h/4 rows of w (two half rows per row)
+        chroma = planes[h:].reshape(2, h // 2, w // 2)
+        chroma[0, y0 // 2 : y1 // 2 + 1, x0 // 2 : x1 // 2 + 1] = u
+        chroma[1, y0 // 2 : y1 // 2 + 1, x0 // 2 : x1 // 2 + 1] = v
+        self._counter(luma, seq, 255)
+        return planes
+
+    def _draw_bgr(self, seq: int, now: float) -> np.ndarray:
+        import cv2
+
+        image = self._background.copy()
+        row, _, cell = _layout(self.width, self.height)
+        _draw_bits(image, seq & 0xFFFF, 0, row, cell)
+        _draw_bits(image, ms_stamp(now), row, row, cell)
+        x0, y0, x1, y1 = self._bar(seq)
+        cv2.rectangle(image, (x0, y0), (x1, y1), BAR_BGR, -1)
+        self._counter(image, seq, (255, 255, 255))
+        return image
 
     def close(self) -> None:
         self._closed = True
@@ -187,6 +236,12 @@ class SyntheticTone:
         self.level = level
         self._phase = 0
         self._lock = threading.Lock()
+        # a whole-hertz tone repeats every second: one second drawn once, then sliced
+        self._second = self._wave(0, AUDIO_SAMPLE_RATE) if float(frequency).is_integer() else None
+
+    def _wave(self, start: int, samples: int) -> np.ndarray:
+        t = (np.arange(start, start + samples, dtype=np.float64)) / AUDIO_SAMPLE_RATE
+        return (np.sin(2 * np.pi * self.frequency * t) * self.level * 32767.0).astype(np.int16)
 
     def start(self) -> None:
         pass
@@ -195,9 +250,13 @@ class SyntheticTone:
         with self._lock:
             start = self._phase
             self._phase += samples
-        t = (np.arange(start, start + samples, dtype=np.float64)) / AUDIO_SAMPLE_RATE
-        wave = np.sin(2 * np.pi * self.frequency * t) * self.level * 32767.0
-        return wave.astype(np.int16)
+        second = self._second
+        if second is None or samples > AUDIO_SAMPLE_RATE:
+            return self._wave(start, samples)
+        offset = start % AUDIO_SAMPLE_RATE
+        if offset + samples <= AUDIO_SAMPLE_RATE:
+            return second[offset : offset + samples].copy()
+        return np.concatenate((second[offset:], second[: offset + samples - AUDIO_SAMPLE_RATE]))
 
     def close(self) -> None:
         pass

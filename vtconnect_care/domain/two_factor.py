@@ -39,6 +39,10 @@ ALREADY_ON = "Two-step sign-in is already on. Turn it off first to set it up wit
 NOT_STARTED = "Start the set-up again: the code was checked against no pending set-up."
 WRONG_PASSWORD = "That is not your current password."  # noqa: S105 - a sentence
 CODE_FORMAT = "Enter the 6 digits your authenticator app shows, or a recovery code."
+ADMIN_FIRST = (
+    "Set up two-step sign-in for yourself first (Sign-in and security), then require it for "
+    "all staff."
+)
 SIGN_IN_AGAIN = "Your sign-in step expired. Please sign in again."
 
 
@@ -103,3 +107,10 @@ def format_recovery_code(raw: str) -> str:
     """Groups of four for reading aloud or typing: ``abcd-efgh-...``."""
     code = normalize_code(raw)
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def requirement_refusal(*, required: bool, admin_enrolled: bool) -> Refusal | None:
+    """An Org Admin requires two-step sign-in of all staff only once they use it themselves."""
+    if required and not admin_enrolled:
+        return Refusal("two_factor_admin_first", ADMIN_FIRST)
+    return None

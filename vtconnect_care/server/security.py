@@ -22,6 +22,7 @@ class TokenPurpose(StrEnum):
     EMAIL_CONFIRM = "email_confirm"
     VISIT_INVITE = "visit_invite"
     VISIT_GUEST = "visit_guest"
+    TWO_FACTOR_STEP = "two_factor_step"  # the portal's code step, after a right password
 
 
 def hash_password(password: str) -> str:

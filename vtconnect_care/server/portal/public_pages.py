@@ -11,7 +11,8 @@ from vtconnect_care.domain.accounts import Audience
 from ..api.deps import AddressDep, DbDep, SettingsDep
 from ..errors import ApiError
 from ..models import Staff
-from ..services import accounts, registration
+from ..services import accounts, registration, two_factor
+from .two_factor_pages import after_sign_in, ask_for_code
 from .web import (
     SESSION_COOKIE,
     PortalRoute,
@@ -68,7 +69,10 @@ async def login(
                 password=str(form.get("password", ""))[:256],
                 audience=Audience.PORTAL,
                 address=address,
+                user_agent=request.headers.get("user-agent", ""),
             )
+        except two_factor.CodeNeeded as step:  # the password was right: the code, next
+            return ask_for_code(request, db, settings, account_id=step.account_id, next_url=target)
         except ApiError as exc:
             if exc.status not in (400, 401, 403, 429):
                 raise
@@ -88,7 +92,7 @@ async def login(
             target == "/portal" or target.startswith("/portal/")
         ):
             target = "/portal/me"  # a client's own page; the management pages are staff's
-        response = redirect(target)
+        response = redirect(after_sign_in(db, result.account, target))
         set_session_cookie(response, settings, result.token)
         return response
     return render(

@@ -14,14 +14,16 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from vtconnect_care.domain import messages
+from vtconnect_care.domain import two_factor as tf_rules
 from vtconnect_care.domain.roles import can_edit_organization, can_manage_clients
 
 from ..api.deps import get_db, get_settings
 from ..errors import ApiError
 from ..models import Account, Staff
 from ..security import constant_equal, new_token, sign
-from ..services import accounts
+from ..services import accounts, two_factor
 from ..settings import Settings
+from .notices import SECURITY_NOTICES
 
 log = logging.getLogger("vtconnect.portal")
 
@@ -32,6 +34,8 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+# staff whom the organisation requires to use two-step sign-in reach only these until set up
+ENROL_PAGES = ("/portal/security", "/portal/devices")
 FORM_EXPIRED = "This form has expired. Please go back, reload the page and try again."
 
 NOTICES = {
@@ -46,6 +50,7 @@ NOTICES = {
     "credentials_set": "Your username and password are set. You can now sign in.",
     "email_confirmed": messages.EMAIL_CONFIRMED,
     "reset_sent": messages.PASSWORD_RESET_SENT,
+    **SECURITY_NOTICES,
 }
 
 
@@ -128,7 +133,10 @@ def page_account(
     db: Annotated[Session, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Account:
-    return current_account(request, db, settings)
+    account = current_account(request, db, settings)
+    if not request.url.path.startswith(ENROL_PAGES) and two_factor.must_enrol(db, account):
+        raise ApiError(403, "two_factor_enrolment_required", tf_rules.ENROL_NOW)
+    return account
 
 
 PageAccount = Annotated[Account, Depends(page_account)]
@@ -187,6 +195,8 @@ def error_page(request: Request, exc: ApiError) -> Response:
         response: Response = redirect(f"/login?next={quote(target)}")
         clear_session_cookie(response, request.app.state.settings)
         return response
+    if exc.code == "two_factor_enrolment_required":
+        return redirect("/portal/security", "enrol_required")
     titles = {403: "Not allowed", 404: "Not found", 409: "Not possible", 429: "Please wait"}
     return render(
         request,

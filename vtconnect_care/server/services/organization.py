@@ -27,6 +27,7 @@ def summary(settings: Settings, org: Organization) -> dict:
         "portal_url": portal_url(settings, org),
         "individual_practitioner": org.individual_practitioner,
         "manual_approval": org.manual_approval,
+        "require_two_factor": bool(org.require_two_factor),
     }
 
 

@@ -401,3 +401,26 @@ def check_at_login(
         db.commit()
         raise ApiError(403, "two_factor_enrolment_required", rules.ENROL_IN_PORTAL)
     return step
+
+
+def set_requirement(
+    db: Session, settings: Settings, actor: Account, *, required: bool, address: str
+) -> None:
+    """The Org Admin's setting: every staff member of the organisation uses two-step sign-in."""
+    org = actor.organization
+    if bool(org.require_two_factor) == required:
+        return
+    refusal = rules.requirement_refusal(required=required, admin_enrolled=enrolled(db, actor))
+    if refusal is not None:
+        raise ApiError(409, refusal.code, refusal.message)
+    org.require_two_factor = required
+    audit.record(
+        db,
+        now=settings.clock.now(),
+        action="two_factor_requirement_on" if required else "two_factor_requirement_off",
+        actor=actor,
+        object_type="organization",
+        object_id=org.id,
+        address=address,
+    )
+    db.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from enum import StrEnum
 
 from . import messages
@@ -89,3 +90,8 @@ def login_refusal(
     if client_status is ClientStatus.PENDING and audience is Audience.APP:
         return Refusal("account_pending", messages.ACCOUNT_PENDING_APP)
     return None
+
+
+def login_lock_for(earlier_locks: int, base: timedelta) -> timedelta:
+    """How long a wrong-guess lock lasts: `base`, doubled for each earlier lock (up to 16x)."""
+    return base * 2 ** min(max(earlier_locks, 0), 4)

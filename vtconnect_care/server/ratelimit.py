@@ -71,6 +71,12 @@ def record_failure(
     return Verdict(True)
 
 
+def touch(db: Session, key: str, *, now: datetime) -> None:
+    """Remember that something happened under `key` now (e.g. a sign-in from an address)."""
+    row = _row(db, key, now, timedelta(0))  # a zero window: always starts afresh, now
+    row.count = 1
+
+
 def clear(db: Session, key: str) -> None:
     db.execute(delete(RateCounter).where(RateCounter.key == key))
 
@@ -84,4 +90,13 @@ def purge_expired(db: Session, *, before: datetime) -> None:
     )
 
 
-__all__ = ["Verdict", "check", "locked", "record_failure", "clear", "purge_expired", "select"]
+__all__ = [
+    "Verdict",
+    "check",
+    "locked",
+    "record_failure",
+    "touch",
+    "clear",
+    "purge_expired",
+    "select",
+]

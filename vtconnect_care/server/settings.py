@@ -63,7 +63,9 @@ class Settings:
     # brute force
     login_fail_limit: int = 5  # failures per username before a lock
     login_lock: timedelta = timedelta(minutes=15)
-    login_per_address: int = 30  # attempts per address per window
+    login_per_address: int = 30  # failures per address per window (successes are not counted)
+    login_account_ceiling: int = 50  # failures per username from everywhere, except at an
+    # address where the owner signed in within 30 days (services/login_limits.py)
     recovery_per_address: int = 10
     recovery_per_account: int = 3
     rate_window: timedelta = timedelta(minutes=15)

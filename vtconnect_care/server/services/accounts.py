@@ -26,7 +26,7 @@ from ..mail import outbox
 from ..models import Account, Client, Staff, Token
 from ..security import TokenPurpose, hash_password, needs_rehash, verify_password
 from ..settings import Settings
-from . import device_sessions, tokens, two_factor
+from . import device_sessions, login_limits, tokens, two_factor
 
 SESSION_TOUCH = timedelta(seconds=60)
 
@@ -108,16 +108,7 @@ def login(
     if looks_like_email(username):
         raise username_is_email()  # R-LOGIN-1
     name = normalize_username(username)
-    verdict = ratelimit.check(
-        db,
-        f"login-addr:{address}",
-        limit=settings.login_per_address,
-        window=settings.rate_window,
-        now=now,
-    )
-    user_key = f"login-user:{name}"
-    if verdict.allowed:
-        verdict = ratelimit.locked(db, user_key, now=now)
+    verdict = login_limits.refused(db, name, address, now=now)  # failures only (defect 11)
     if not verdict.allowed:
         audit.record(
             db,
@@ -132,14 +123,7 @@ def login(
     account = by_username(db, name)
     ok = verify_password(account.password_hash if account else None, password)
     if not ok or account is None:
-        lock = ratelimit.record_failure(
-            db,
-            user_key,
-            limit=settings.login_fail_limit,
-            window=settings.rate_window,
-            lock=settings.login_lock,
-            now=now,
-        )
+        lock = login_limits.failed(db, settings, name, address, now=now)
         audit.record(
             db,
             now=now,
@@ -172,8 +156,8 @@ def login(
         db.commit()
         raise ApiError(403, refusal.code, refusal.message)
 
-    ratelimit.clear(db, user_key)
     two_factor.check_at_login(db, settings, account, audience=audience, code=code, address=address)
+    login_limits.succeeded(db, name, address, now=now)
     if account.password_hash and needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     raw, row = device_sessions.open_session(
@@ -312,7 +296,7 @@ def reset_password(
     row.used_at = now
     set_password(db, account, password, now=now)
     tokens.revoke(db, purpose=TokenPurpose.PASSWORD_RESET, now=now, account_id=account.id)
-    ratelimit.clear(db, f"login-user:{account.username}")
+    login_limits.forget_account(db, account.username or "")
     audit.record(
         db,
         now=now,

@@ -37,20 +37,24 @@ def room_cap(mode: RoomMode) -> int:
     return SFU_CAP if mode is RoomMode.SFU else MESH_CAP
 
 
-def full_room_refusal(*, mode: RoomMode, people: int, janus_configured: bool) -> Refusal | None:
-    """Why one more person cannot be in a room that holds `people`, or None when they can."""
-    if people < room_cap(mode):
+def full_room_refusal(
+    *, mode: RoomMode, people: int, janus_configured: bool, cap: int | None = None
+) -> Refusal | None:
+    """Why one more person cannot be in a room that holds `people`, or None when they can.
+    `cap` is the server's own lower limit for a mesh, if it set one."""
+    cap = room_cap(mode) if cap is None else min(cap, room_cap(mode))
+    if people < cap:
         return None
     if mode is RoomMode.MESH and not janus_configured:
         return Refusal(
             "room_full",
-            f"This Care Room is full: a room without a media server holds {MESH_CAP} people. "
+            f"This Care Room is full: a room without a media server holds {cap} people. "
             "Ask your IT team to set up the group media server (Janus) for larger group sessions.",
         )
     if mode is RoomMode.MESH:
         return Refusal(
             "room_full",
             "This Care Room is full: it was started for a small group and holds "
-            f"{MESH_CAP} people. End it and host again with everyone invited to use a group room.",
+            f"{cap} people. End it and host again with everyone invited to use a group room.",
         )
     return Refusal("room_full", f"This Care Room is full: a group room holds {SFU_CAP} people.")

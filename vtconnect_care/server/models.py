@@ -29,6 +29,8 @@ class Organization(Base):
     individual_practitioner: Mapped[bool] = mapped_column(Boolean, default=False)
     manual_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False)  # for all staff
+    # every group room through Janus, not only those over three people (R-ROOM-MODE)
+    group_rooms_via_janus: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     departments: Mapped[list[Department]] = relationship(
@@ -275,6 +277,7 @@ class CareSession(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     host_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
     state: Mapped[str] = mapped_column(String(16), index=True)  # CareSessionState
+    media: Mapped[str] = mapped_column(String(8), default="mesh")  # RoomMode (R-ROOM-MODE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     begun_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

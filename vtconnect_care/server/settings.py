@@ -42,7 +42,12 @@ class Settings:
     ice_servers: list[str] = field(default_factory=list)  # stun:/turn: URLs
     turn_secret: str | None = None
     turn_ttl: timedelta = timedelta(hours=1)
-    room_cap: int = 6
+    room_cap: int = 6  # a mesh room's people (domain/room_mode.py MESH_CAP)
+    # group rooms through Janus's VideoRoom (docs/deploy.md, "Group rooms"): its WebSocket API
+    # on loopback or a private address, the API secret it demands and its VideoRoom admin key
+    janus_url: str | None = None
+    janus_api_secret: str | None = None
+    janus_admin_key: str | None = None
     # the pre-call connection test's peer (server/precall/); VTCONNECT_PRECALL=0 turns it off
     precall_enabled: bool = True
     precall_concurrent: int = 4  # tests at once, per server process
@@ -119,6 +124,9 @@ class Settings:
             ("secret_key", "VTCONNECT_SECRET_KEY"),
             ("redis_url", "VTCONNECT_REDIS_URL"),
             ("turn_secret", "VTCONNECT_TURN_SECRET"),
+            ("janus_url", "VTCONNECT_JANUS_URL"),
+            ("janus_api_secret", "VTCONNECT_JANUS_API_SECRET"),
+            ("janus_admin_key", "VTCONNECT_JANUS_ADMIN_KEY"),
         ):
             if env.get(name):
                 values[key] = env[name]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from vtconnect_care.domain import care_room as room
 from vtconnect_care.domain import messages
 from vtconnect_care.domain.care_room import MemberRole, MemberView, SessionState
+from vtconnect_care.domain.room_mode import RoomMode, full_room_refusal, room_cap, room_mode
 
 from .. import audit
 from ..models import Account, CareSession, CareSessionMember, ChatMessage, Staff
@@ -90,7 +91,13 @@ def detail(session: CareSession) -> dict:
         "begun_at": session.begun_at.isoformat() if session.begun_at else None,
         "ended_at": session.ended_at.isoformat() if session.ended_at else None,
         "members": [member_dict(m) for m in session.members],
+        "media": session.media,  # "mesh" or "sfu" (R-ROOM-MODE, docs/protocol.md)
     }
+
+
+def cap_of(settings: Settings, mode: RoomMode) -> int:
+    """How many people a room of this mode holds (a mesh's cap is a setting, at most 6)."""
+    return room_cap(mode) if mode is RoomMode.SFU else min(settings.room_cap, room_cap(mode))
 
 
 def chat_dict(message: ChatMessage, names: dict[int, str] | None = None) -> dict:
@@ -123,15 +130,23 @@ def host(
     invitees = sorted(set(invitee_ids) - {host.id})
     if not invitees or not may_host_all(db, host, invitees):
         raise room.RoomRefusal("forbidden", messages.CANNOT_HOST_THESE)
-    if len(invitees) + 1 > settings.room_cap:
-        raise room.RoomRefusal(
-            "room_full", f"A session can have at most {settings.room_cap} people."
-        )
+    janus = bool(settings.janus_url)
+    mode = room_mode(
+        people=len(invitees) + 1,
+        janus_configured=janus,
+        always_sfu=host.organization.group_rooms_via_janus,
+    )
+    cap = cap_of(settings, mode)
+    if len(invitees) + 1 > cap:
+        refusal = full_room_refusal(mode=mode, people=cap, janus_configured=janus, cap=cap)
+        assert refusal is not None
+        raise room.RoomRefusal(refusal.code, refusal.message)
     now = settings.clock.now()
     session = CareSession(
         organization_id=host.organization_id,
         host_id=host.id,
         state=SessionState.HOSTED.value,
+        media=mode.value,
         created_at=now,
     )
     session.members.append(
@@ -179,7 +194,8 @@ def join(db: Session, settings: Settings, *, session_id: int, account: Account) 
     if session is None:
         raise room.RoomRefusal("forbidden", room.NOT_INVITED)
     member = _member(session, account.id)
-    room.may_join(SessionState(session.state), _view(member), _views(session), settings.room_cap)
+    cap = cap_of(settings, RoomMode(session.media))
+    room.may_join(SessionState(session.state), _view(member), _views(session), cap)
     assert member is not None
     now = settings.clock.now()
     first = member.joined_at is None

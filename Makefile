@@ -8,11 +8,12 @@ PORT ?= 8470
 APT := chromium xvfb libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
        libfontconfig1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
        libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-dejavu-core \
-       libpython3-dev desktop-file-utils nftables iproute2
+       libpython3-dev desktop-file-utils nftables iproute2 janus
 
 .PHONY: run test system-deps venv forms server app lint bench bench-network clean
 
-# System packages (Debian): Chromium for browser tests, Xvfb for screenshots, PortAudio.
+# System packages (Debian): Chromium for browser tests, Xvfb for screenshots, PortAudio,
+# nftables and iproute2 for the network lab, Janus (its VideoRoom) for group-room tests.
 system-deps:
 	@missing=""; for p in $(APT); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -105,3 +105,33 @@ def test_repeated_lockouts_of_a_pair_grow_longer(demo_api, demo_settings, clock,
         clock.advance(timedelta(seconds=waits[-1] + 1))
     base = int(demo_settings.login_lock.total_seconds())
     assert waits == [base, 2 * base, 4 * base]
+
+
+def test_wrong_current_passwords_on_password_change_are_throttled(
+    demo_api, demo_settings, demo_app, clock
+):
+    """Defect 8: a stolen session cannot guess the password behind it."""
+    from sqlalchemy import select
+
+    from tests.conftest import login_headers
+    from vtconnect_care.server.models import AuditEvent
+
+    headers = login_headers(demo_api, "dan.deptadmin")
+
+    def change(current: str):
+        return demo_api.post(
+            "/api/v1/auth/password/change",
+            headers=headers,
+            json={"current_password": current, "new_password": "A-new-password-2026"},
+        )
+
+    codes = [change(f"guess-number-{i}").status_code for i in range(demo_settings.login_fail_limit)]
+    assert codes == [422] * (demo_settings.login_fail_limit - 1) + [429]
+    assert change(DEMO_PASSWORD).status_code == 429  # even the right one, while locked
+    with demo_app.state.session_factory() as db:
+        wrong = db.scalars(
+            select(AuditEvent).where(AuditEvent.action == "current_password_wrong")
+        ).all()
+    assert len(wrong) == demo_settings.login_fail_limit
+    clock.advance(demo_settings.login_lock + timedelta(seconds=1))
+    assert change(DEMO_PASSWORD).status_code == 200

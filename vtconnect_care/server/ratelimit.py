@@ -14,6 +14,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from vtconnect_care.domain import messages
+
+from .errors import ApiError
 from .models import RateCounter
 
 
@@ -21,6 +24,16 @@ from .models import RateCounter
 class Verdict:
     allowed: bool
     retry_after: int = 0  # seconds
+
+
+def too_many(retry_after: int) -> ApiError:
+    """The 429 of every limit, with how long to wait."""
+    return ApiError(
+        429,
+        "rate_limited",
+        messages.TOO_MANY_ATTEMPTS.format(minutes=messages.wait_minutes(retry_after)),
+        headers={"Retry-After": str(max(1, retry_after))},
+    )
 
 
 def _row(db: Session, key: str, now: datetime, window: timedelta) -> RateCounter:
@@ -92,6 +105,7 @@ def purge_expired(db: Session, *, before: datetime) -> None:
 
 __all__ = [
     "Verdict",
+    "too_many",
     "check",
     "locked",
     "record_failure",

@@ -24,6 +24,7 @@ from .. import audit, ratelimit
 from ..errors import ApiError, unauthenticated, validation
 from ..mail import outbox
 from ..models import Account, Client, Staff, Token
+from ..ratelimit import too_many
 from ..security import TokenPurpose, hash_password, needs_rehash, verify_password
 from ..settings import Settings
 from . import device_sessions, login_limits, tokens, two_factor
@@ -36,15 +37,6 @@ class LoginResult:
     token: str
     account: Account
     expires_at: datetime
-
-
-def too_many(retry_after: int) -> ApiError:
-    return ApiError(
-        429,
-        "rate_limited",
-        messages.TOO_MANY_ATTEMPTS.format(minutes=messages.wait_minutes(retry_after)),
-        headers={"Retry-After": str(max(1, retry_after))},
-    )
 
 
 def username_is_email() -> ApiError:
@@ -323,8 +315,7 @@ def change_password(
     """A new password; the session asking (``keep_session_id``) stays, the others end unless
     the person chose to keep them (ASVS 7.4.3)."""
     now = settings.clock.now()
-    if not verify_password(account.password_hash, current):
-        raise validation({"current_password": "That is not your current password."})
+    login_limits.check_current_password(db, settings, account, current, now=now)  # defect 8
     problem = password_error(new, account.username)
     if problem:
         raise validation({"new_password": problem})

@@ -1,4 +1,4 @@
-"""Sign-in limits that slow guessing without letting a stranger lock a person out (defect 11).
+"""Password guessing limits: sign-in (defect 11) and the current password (defect 8).
 
 Three counters of failures (never of successes), kept in the shared rate-limit table:
 
@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from vtconnect_care.domain.accounts import login_lock_for
 
-from .. import ratelimit
-from ..models import RateCounter
+from .. import audit, ratelimit
+from ..errors import validation
+from ..models import Account, RateCounter
+from ..security import verify_password
 from ..settings import Settings
 
 STRIKES_REMEMBERED = timedelta(days=1)  # how long a pair's earlier lock-outs count
@@ -122,3 +124,43 @@ def succeeded(db: Session, name: str, address: str, *, now: datetime) -> None:
 def forget_account(db: Session, name: str) -> None:
     """A password reset: the account-wide counter starts afresh."""
     ratelimit.clear(db, f"login-user:{name[:100]}")
+
+
+WRONG_CURRENT = "That is not your current password."
+
+
+def check_current_password(
+    db: Session, settings: Settings, account: Account, password: str, *, now: datetime
+) -> None:
+    """A signed-in person confirms their current password (to change it, or their two-factor
+    settings): five wrong ones per window lock this for login_lock, audited (defect 8).
+
+    A stolen session cannot guess its way to the password behind it."""
+    key = f"current-password:{account.id}"
+    verdict = ratelimit.locked(db, key, now=now)
+    if not verdict.allowed:
+        raise ratelimit.too_many(verdict.retry_after)
+    if verify_password(account.password_hash, password):
+        ratelimit.clear(db, key)
+        return
+    verdict = ratelimit.record_failure(
+        db,
+        key,
+        limit=settings.login_fail_limit,
+        window=settings.rate_window,
+        lock=settings.login_lock,
+        now=now,
+    )
+    audit.record(
+        db,
+        now=now,
+        action="current_password_wrong",
+        actor=account,
+        object_type="account",
+        object_id=account.id,
+        locked=not verdict.allowed,
+    )
+    db.commit()
+    if not verdict.allowed:
+        raise ratelimit.too_many(verdict.retry_after)
+    raise validation({"current_password": WRONG_CURRENT})

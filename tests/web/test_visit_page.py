@@ -344,15 +344,21 @@ def test_r_visit_10_11_12_a_whole_visit_in_the_browser(live_server, page, engine
     over = rest(base, "POST", f"/visits/{visit_id}/hang-up", headers=kim)
     assert over["message"] == vmsg.SESSION_OVER
     page.wait_for_function("window.visitCall.state === 'over'")
-    assert page.locator("#ended-message").inner_text() == (
-        "Your session with the client is over. You can now close the page."
-    )
+    # issue 15 defect 1: the client's sentence (not the caregiver's), the same after a reload,
+    # under the organisation's name both times
+    org = page.locator("header .org").inner_text()
+    assert org
+    assert page.locator("#ended-title").inner_text() == "This video visit is over"
+    assert page.locator("#ended-message").inner_text() == vmsg.LINK_REASON_FINISHED
     assert page.locator("#rejoin").is_hidden()
     assert page.evaluate("window.visitCall.local") is None  # camera and microphone released
     shot(page, "visit-page-over.png")
     response = page.goto(link)
     assert response.status == 410
+    assert page.locator("h1").inner_text() == "This video visit is over"
     assert page.locator("#reason").inner_text() == vmsg.LINK_REASON_FINISHED
+    assert page.locator("header .org").inner_text() == org
+    shot(page, "visit-page-over-reloaded.png")
     assert page.get_by_role("button", name="Join the video visit").count() == 0
 
 

@@ -70,14 +70,18 @@ def _zone(request: Request) -> ZoneInfo:
 ZoneDep = Annotated[ZoneInfo, Depends(_zone)]
 
 
-def link_view(db, settings, token: str, zone) -> dict:  # type: ignore[no-untyped-def]
-    """What the link opens, for the page and its script (no client data beyond a first name)."""
+def link_view(db, settings, token: str, zone, *, page: bool = False) -> dict:  # type: ignore[no-untyped-def]
+    """What the link opens, for the page and its script (no client data beyond a first name).
+    ``page``: a link that cannot be used keeps its organisation's name in the page's header."""
     resolution = visit_service.resolve_invite(db, settings, token[: MAX_TOKEN + 1])
     if resolution.ok:  # the room may have been ended on the hub meanwhile (R-VISIT-12)
         visit_rooms.reconcile(db, settings, resolution.session)
         resolution = visit_service.resolve_invite(db, settings, token)
     if not resolution.ok:
-        return {"status": resolution.status.value, "message": resolution.message}
+        view = {"status": resolution.status.value, "message": resolution.message}
+        if page and resolution.visit is not None:  # the same header before and after a reload
+            view["org_name"] = resolution.visit.client.organization.name
+        return view
     visit, vs = resolution.visit, resolution.session
     assert visit is not None and vs is not None
     return {
@@ -157,7 +161,7 @@ def client_hang_up(body: LinkIn, request: Request, db: DbDep, settings: Settings
 def visit_page(
     token: str, request: Request, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> HTMLResponse:
-    view = link_view(db, settings, token, zone)
+    view = link_view(db, settings, token, zone, page=True)
     templates = request.app.state.templates
     name = "visit/page.html" if view["status"] == "valid" else "visit/closed.html"
     return templates.TemplateResponse(

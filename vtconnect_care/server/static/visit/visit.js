@@ -7,7 +7,9 @@
 
 const root = document.getElementById("visit");
 const token = root.dataset.token;
-const SESSION_OVER = root.dataset.msgOver;
+// the client's own sentence when the visit is over, the same as the page shows after a reload
+// (R-VISIT-12): never the caregiver's sentence that an event might carry
+const VISIT_OVER = root.dataset.msgOver;
 const CAREGIVER_AWAY = root.dataset.msgAway;
 const WAITING = root.dataset.msgWaiting;
 const PAUSED = { weak: root.dataset.msgPausedWeak, chosen: root.dataset.msgPausedChosen };
@@ -128,9 +130,9 @@ function onMessage(msg) {
     case "presence": return onPresence(msg.member);
     case "signal": return onSignal(msg);
     case "visit.ended":
-    case "session.ended": return sessionOver(msg.message || SESSION_OVER);
+    case "session.ended": return sessionOver();
     case "error":
-      if (["finished", "session_ended"].includes(msg.code)) return sessionOver(SESSION_OVER);
+      if (["finished", "session_ended"].includes(msg.code)) return sessionOver();
       if (["expired", "superseded", "invalid"].includes(msg.code)) return refused(msg.message);
       console.warn("hub:", msg.code, msg.message);
       return;
@@ -288,7 +290,7 @@ async function join() {
 
 function showFailure(e) {
   if (["expired", "superseded", "invalid"].includes(e.code)) return refused(e.message);
-  if (["finished", "session_ended"].includes(e.code)) return sessionOver(SESSION_OVER);
+  if (["finished", "session_ended"].includes(e.code)) return sessionOver();
   stopMedia();
   closePeer();
   show("call", false);
@@ -315,17 +317,17 @@ async function hangUp() {
   try {
     message = (await postJson("/api/v1/visit-links/hang-up", { token })).message;
   } catch (e) {
-    if (["finished", "session_ended"].includes(e.code)) return sessionOver(SESSION_OVER);
+    if (["finished", "session_ended"].includes(e.code)) return sessionOver();
   }
   setState("left");
   endCard("You have left the video visit", message, true);
 }
 
-function sessionOver(message) {
+function sessionOver() {
   if (call.state === "over") return;
   leaveRoom();
   setState("over");
-  endCard("The video visit is over", message, false);
+  endCard("This video visit is over", VISIT_OVER, false);
 }
 
 function refused(message) {

@@ -4,18 +4,29 @@ code, recovery codes shown once, the code step of sign-in, the organisation's re
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pyotp
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.conftest import DEMO_PASSWORD
-from tests.server.test_portal import csrf, sign_in, web  # noqa: F401 - the fixture
+from tests.server.test_portal import csrf, sign_in
 from vtconnect_care.domain import two_factor as rules
 from vtconnect_care.server.models import Organization
 
 SECRET_RE = re.compile(r'class="secret-key"[^>]*>([A-Z2-7 ]+)<')
 CODE_RE = re.compile(r"<code>([a-z2-7-]+)</code>")
+
+
+@pytest.fixture
+def web(demo_settings, demo_app) -> Iterator[TestClient]:
+    """A browser-like client on https (as tests/server/test_portal.py's)."""
+    demo_settings.public_url = "https://portal.test"
+    with TestClient(demo_app, base_url="https://testserver", follow_redirects=False) as c:
+        yield c
 
 
 def enrol_in_portal(web, clock, username="nurse.kim") -> tuple[pyotp.TOTP, list[str]]:

@@ -256,3 +256,36 @@ def test_without_a_keyring_remember_me_is_off_and_says_why(make_window, qloop):
         assert "no secure keyring" in window.login.remember.accessibleDescription()
 
     run(qloop, scenario())
+
+
+def test_without_a_keyring_remember_me_says_so_plainly_and_warns_once(
+    portal, make_window, qloop, caplog
+):
+    """Issue 15 defect 7: the check box's own words say it is off, it looks off, and signing
+    in and out twice logs no keyring warning (one line at start says why)."""
+    import logging
+
+    import keyring
+    from keyring.backends import fail
+
+    from vtconnect_care.app.login_screen import REMEMBER_OFF
+
+    keyring.set_keyring(fail.Keyring())  # the test_keyring fixture restores the previous one
+    window = make_window(portal.url)
+    caplog.set_level(logging.INFO, logger="vtconnect")
+
+    async def scenario():
+        await start(window)
+        remember = window.login.remember
+        assert remember.text() == REMEMBER_OFF and not remember.isEnabled()
+        assert not remember.isChecked()
+        for _ in range(2):
+            await sign_in(window, "nurse.kim")
+            window.controller.sign_out()
+            await wait_until(lambda: window.controller.state == "login", what="signed out")
+            assert not remember.isEnabled() and remember.text() == REMEMBER_OFF
+        keyring_lines = [r for r in caplog.records if "keyring" in r.getMessage().lower()]
+        assert [r.levelname for r in keyring_lines] == ["INFO"]
+        assert not [r for r in caplog.records if r.name == "vtconnect.app.session"]
+
+    run(qloop, scenario())

@@ -77,6 +77,7 @@ class AppController(QObject):
         self._soon.setSingleShot(True)
         self._soon.timeout.connect(self.refresh)
         self._misses = 0
+        self._keyring = True  # whether this computer has a keyring (known once started)
         self.presence = PresenceController(
             offers, self.join, staff_offers=staff_offers, parent=self
         )
@@ -123,12 +124,17 @@ class AppController(QObject):
         shell = self.shell
         shell.set_portal(choice.url, choice.can_change)
         shell.reset_login(self.services.settings.last_username, self.services.settings.remember_me)
-        if not await asyncio.to_thread(self.services.session_store.available):
+        self._keyring = await asyncio.to_thread(self.services.session_store.available)
+        if not self._keyring:  # said once here; sign-ins then leave the keyring alone
+            log.info("no secure keyring on this computer: Remember me is off")
             shell.set_remember_available(False)
         await self._restore()
 
     async def _restore(self) -> None:
         url = self.portal_url
+        if not self._keyring:
+            self.show_login()
+            return
         saved = await asyncio.to_thread(self.services.session_store.load, url)
         if saved is None:
             self.show_login()
@@ -216,7 +222,9 @@ class AppController(QObject):
         settings.last_username = username
         settings.remember_me = remember
         store = self.services.session_store
-        if remember:
+        if not self._keyring:
+            pass  # nothing to save or forget (and no warning at every sign-in)
+        elif remember:
             await asyncio.to_thread(store.save, self.portal_url, username, result.token)
         else:
             await asyncio.to_thread(store.clear, self.portal_url)
@@ -348,7 +356,7 @@ class AppController(QObject):
         api, self.api, self.account = self.api, None, None
         if api is not None:
             api.close()
-        if forget and self.portal_url:
+        if forget and self.portal_url and self._keyring:
             await asyncio.to_thread(self.services.session_store.clear, self.portal_url)
         self.shell.reset_login(
             self.services.settings.last_username, self.services.settings.remember_me

@@ -14,6 +14,8 @@ from .forms.ui_login import Ui_LoginForm
 
 SIGNING_IN = "Signing in…"
 SIGN_IN = "Sign in"
+REMEMBER_OFF = "Remember me is not available on this computer"
+NO_KEYRING = "This computer has no secure keyring, so the app cannot remember you."
 
 
 class LoginScreen(QWidget):
@@ -99,14 +101,15 @@ class LoginScreen(QWidget):
         self.portal_button.setVisible(can_change)
 
     def set_remember_available(self, available: bool) -> None:
-        """No keyring on this computer: Remember me cannot work, and the form says so."""
+        """No keyring on this computer: Remember me cannot work, and the form says so in its
+        own words, not only in a tooltip (issue 15 defect 7)."""
         self._remember_available = available
         self.remember.setEnabled(available)
         if not available:
             self.remember.setChecked(False)
-            why = "This computer has no secure keyring, so the app cannot remember you."
-            self.remember.setToolTip(why)
-            self.remember.setAccessibleDescription(why)
+            self.remember.setText(REMEMBER_OFF)
+            self.remember.setToolTip(NO_KEYRING)
+            self.remember.setAccessibleDescription(NO_KEYRING)
 
     def set_busy(self, busy: bool, text: str = SIGNING_IN) -> None:
         self._busy = busy

@@ -45,7 +45,38 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the admin's password from standard input instead of a prompt",
     )
+    janus = sub.add_parser(
+        "janus-config",
+        help="a locked-down Janus configuration for group rooms (docs/group-rooms.md)",
+    )
+    janus.add_argument("--folder", required=True, help="where to write janus.jcfg and its files")
+    janus.add_argument("--ws-ip", default="127.0.0.1", help="loopback or a private address")
+    janus.add_argument("--ws-port", type=int, default=8188)
+    janus.add_argument("--rtp-ports", default="20000-40000", help="the UDP range for media")
     return p
+
+
+def janus_config(args: argparse.Namespace) -> str:
+    """Write the files; say how to start Janus and what the portal server needs to reach it."""
+    from pathlib import Path
+
+    from .sfu.janus_config import JanusConfig
+
+    try:
+        low, high = (int(part) for part in args.rtp_ports.split("-", 1))
+    except ValueError:
+        raise SystemExit("--rtp-ports: give a range such as 20000-40000.") from None
+    config = JanusConfig(
+        Path(args.folder).resolve(), ws_port=args.ws_port, ws_ip=args.ws_ip, rtp_ports=(low, high)
+    )
+    path = config.write()
+    lines = [
+        f"Wrote {path} (readable by its owner only: it holds the secrets).",
+        f"Start Janus with: janus --config {path} --configs-folder {config.folder}",
+        "Give the portal server these settings (keep them secret):",
+    ]
+    lines += [f"  {name}={value}" for name, value in config.env().items()]
+    return "\n".join(lines)
 
 
 def _password(from_stdin: bool, username: str) -> str:
@@ -121,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env(database_url=args.database_url, data_dir=args.data_dir)
     if args.command == "create-org":
         print(create_org(settings, args))
+    elif args.command == "janus-config":
+        print(janus_config(args))
     return 0
 
 

@@ -8,7 +8,9 @@ Chromium does best). Figures:
 
 - ``setup_ms_median``: from the offer's creation (media already open, as our Begin is) to each
   side's first decoded frame (``requestVideoFrameCallback`` on the page's video element),
-  median over calls, both sides pooled;
+  median over calls, both sides pooled; with ``render=False`` the element lets go of the
+  stream after that first frame: Chromium goes on decoding (``framesDecoded`` counts on) but
+  paints nothing, as our command-line engines;
 - ``fps`` and ``received``: frames decoded per second by each side over the window, and the
   resolution each side receives (``getStats()`` inbound-rtp), so an adapted stream is never
   compared with a full one;
@@ -171,8 +173,10 @@ def run_chromium(
         browser = pw.chromium.launch(executable_path=executable, headless=True, args=args)
         try:
             context = browser.new_context()
-            context.route("http://localhost/ref.html", lambda r: r.fulfill(
-                status=200, content_type="text/html", body=PAGE))
+            context.route(
+                "http://localhost/ref.html",
+                lambda r: r.fulfill(status=200, content_type="text/html", body=PAGE),
+            )
             a, b = context.new_page(), context.new_page()
             settings = []
             for page in (a, b):

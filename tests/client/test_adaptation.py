@@ -13,7 +13,7 @@ import pytest
 from aiortc import RTCPeerConnection
 from aiortc.mediastreams import MediaStreamError
 
-from vtconnect_care.client.engine.adapt import Adapter
+from vtconnect_care.client.engine.adapt import Adapter, stats_of
 from vtconnect_care.client.engine.encoders import LadderVp8Encoder, encoder_of
 from vtconnect_care.client.engine.peer import prefer_codecs
 from vtconnect_care.client.engine.tracks import LocalAudioTrack, LocalVideoTrack
@@ -126,6 +126,38 @@ def test_the_picture_and_its_rate_follow_the_rung_and_the_encoder_is_rebuilt_onl
             assert all(s[:2] == (320, 240) for s in got)
             assert 10 <= fps <= 18, fps
             assert video_encoder(a).rebuilds == rebuilds + 1
+        finally:
+            await a.close()
+            await b.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_machine_that_cannot_keep_up_sends_a_smaller_picture_at_the_same_rate():
+    """The machine's limit steps the resolution down before the frame rate (issue 17), the
+    encoder is rebuilt once for it, and the statistics say what is sent and why."""
+
+    async def scenario() -> None:
+        a, b = await connected_pair()
+        try:
+            rebuilds = video_encoder(a).rebuilds
+            a.adapter.machine.step = 1  # 0.75 of the picture, 30 fps
+            a.adapter._apply()
+            switched = time.monotonic()
+            await until(
+                lambda: b.frames_since(switched + 0.5)[-1:] and b.sizes[-1][:2] == (480, 360)
+            )
+            settled = time.monotonic()
+            await asyncio.sleep(2.0)  # a window to count pictures in
+            got = b.frames_since(settled)
+            fps = len(got) / (time.monotonic() - settled)
+            assert all(s[:2] == (480, 360) for s in got)
+            assert fps >= 24, fps  # the rung's 600 kbps start rung sends 30 fps
+            assert video_encoder(a).rebuilds == rebuilds + 1
+            sending = stats_of(a.adapter)
+            assert sending["sent_picture"] == "480x360" and sending["held_by"] == ["machine"]
+            assert sending["sent_fps"] == 30
+            assert sending["encoder_busy"] is None or 0 <= sending["encoder_busy"] < 1
         finally:
             await a.close()
             await b.close()

@@ -221,3 +221,96 @@ def picture_size(width: int, height: int, rung: Rung) -> tuple[int, int]:
         return max(2, int(length * rung.scale) // 2 * 2)
 
     return side(width), side(height)
+
+
+# --- the machine ---------------------------------------------------------------------------
+#
+# A path can carry more than a machine can encode: a practitioner's laptop beside its clinical
+# software, asked for 1280x720. Like Chromium (which sends 960x540 on these 2-core machines when
+# asked for 1280x720), a sender whose encoding cannot keep up steps its picture down, and only
+# when the picture is at its smallest the frame rate; when the encoder has room again it steps
+# back up. The limit combines with the path's rung: what is sent is the smaller of the two.
+
+
+@dataclass(frozen=True)
+class MachineStep:
+    scale: float  # the most of the camera's width and height this machine encodes
+    fps: float  # the most frames a second
+
+
+MACHINE_STEPS: tuple[MachineStep, ...] = (
+    MachineStep(1.0, 30),
+    MachineStep(0.75, 30),  # 1280x720 -> 960x540, as Chromium adapts here
+    MachineStep(0.5, 30),
+    MachineStep(0.5, 20),  # the frame rate goes last
+    MachineStep(0.5, 15),
+)
+OVERUSE = 0.7  # the encoder busy this share of the wall clock: it cannot keep up for long
+# (at 0.7 the event loop, the decoder and the rest of the machine starve; Chromium's own
+# overuse detector trips at 85% of a frame interval for capture to encoded)
+LOOP_LAG_OVERUSE = 0.05  # seconds an event-loop wake-up comes late: the process is starved
+OVERUSE_AFTER = 2.0  # seconds of overuse before a step down
+UNDERUSE_NEXT = 0.45  # a step up when the step above is predicted to use less than this
+UNDERUSE_AFTER = 6.0  # seconds of that before a step up
+MACHINE_HOLD = 3.0  # seconds between two changes
+
+
+def step_cost(step: MachineStep) -> float:
+    """Encoding work of a step relative to the full picture at 30 fps (pixels x frames)."""
+    return step.scale * step.scale * step.fps / 30.0
+
+
+def predicted_usage(usage: float, step: int, to: int) -> float:
+    """The encoder's busy share at step ``to``, from what it is at ``step``."""
+    return usage * step_cost(MACHINE_STEPS[to]) / step_cost(MACHINE_STEPS[step])
+
+
+class MachineLimit:
+    """How much picture one sender's machine can encode, updated with each measurement.
+
+    ``usage`` is the share of the wall clock the encoder was busy over the last seconds (None
+    while nothing is encoded), ``loop_lag`` how late the process's event loop woke up."""
+
+    def __init__(self, now: float, step: int = 0) -> None:
+        self.step = step
+        self.changed_at = now
+        self._over_since: float | None = None
+        self._room_since: float | None = None
+
+    @property
+    def current(self) -> MachineStep:
+        return MACHINE_STEPS[self.step]
+
+    def update(self, *, usage: float | None, loop_lag: float | None, now: float) -> bool:
+        """Whether the step moved."""
+        over = (usage is not None and usage >= OVERUSE) or (
+            loop_lag is not None and loop_lag >= LOOP_LAG_OVERUSE
+        )
+        room = (
+            not over
+            and usage is not None
+            and self.step > 0
+            and predicted_usage(usage, self.step, self.step - 1) < UNDERUSE_NEXT
+            and (loop_lag is None or loop_lag < LOOP_LAG_OVERUSE / 2)
+        )
+        self._over_since = _since(self._over_since, over, now)
+        self._room_since = _since(self._room_since, room, now)
+        if now - self.changed_at < MACHINE_HOLD:
+            return False
+        lowest = len(MACHINE_STEPS) - 1
+        if Ladder._held(self._over_since, OVERUSE_AFTER, now) and self.step < lowest:
+            self._move(self.step + 1, now)
+            return True
+        if Ladder._held(self._room_since, UNDERUSE_AFTER, now):
+            self._move(self.step - 1, now)
+            return True
+        return False
+
+    def _move(self, step: int, now: float) -> None:
+        self.step, self.changed_at = step, now
+        self._over_since = self._room_since = None
+
+
+def limited(rung: Rung, step: MachineStep) -> Rung:
+    """What is sent: the path's rung within what the machine can encode (same bitrate)."""
+    return Rung(min(rung.scale, step.scale), min(rung.fps, step.fps), rung.kbps)

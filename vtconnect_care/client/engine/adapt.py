@@ -6,6 +6,11 @@ Every ``EVERY`` seconds the adapter reads the receiver's estimate (REMB, recorde
 encoder) and the loss the other side reports (RTCP receiver reports), asks its
 ``domain.video_ladder.Ladder`` what to send, and sets the sender's ``SendPolicy``. Video also
 stops, in both directions, while either person chose "Audio only" (``reason: chosen``).
+
+The machine is read at the same pace: the share of the wall clock the encoder was busy and how
+late the event loop woke up go to a ``domain.video_ladder.MachineLimit``, which steps the
+picture down (the frame rate last) when this machine cannot keep up; what is sent is the
+path's rung within that limit, and the statistics say which of the two holds it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import Any
 from aiortc import RTCPeerConnection
 from aiortc import clock as rtc_clock
 
-from vtconnect_care.domain.video_ladder import Ladder, Mode
+from vtconnect_care.domain.video_ladder import MACHINE_STEPS, RUNGS, Ladder, MachineLimit, Mode
 
 from . import encoders, jitter
 from .encoders import SendPolicy
@@ -53,6 +58,10 @@ class Adapter:
         self.pc = pc
         self.policy = SendPolicy()
         self.ladder = Ladder(clock())
+        self.machine = MachineLimit(clock())
+        self.usage: float | None = None  # the encoder's busy share of the wall clock
+        self.loop_lag: float | None = None  # how late the last wake-up came, seconds
+        self._busy: collections.deque[tuple[float, float]] = collections.deque()
         self._signal = signal
         self._emit = emit
         self._clock = clock
@@ -119,8 +128,11 @@ class Adapter:
     # --- the loop ------------------------------------------------------------------------
 
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
+            asleep = loop.time()
             await asyncio.sleep(EVERY)
+            self.loop_lag = max(0.0, loop.time() - asleep - EVERY)
             if self.pc.connectionState != "connected":
                 continue
             with contextlib.suppress(Exception):  # stats are an aid, never a reason to stop
@@ -139,7 +151,19 @@ class Adapter:
             self.policy.forget_estimate()
             self._losses.clear()  # the probe is judged on what happens to it, not before
             await self._say(True, "probe")
-        if decision.changed:
+        machine_moved = self.machine.update(
+            usage=self.encode_usage(), loop_lag=self.loop_lag, now=self._clock()
+        )
+        if machine_moved:
+            step = self.machine.current
+            log.info(
+                "video to %s: this machine encodes at most %.2gx, %g fps (encoder busy %s)",
+                self.account_id,
+                step.scale,
+                step.fps,
+                f"{self.usage:.0%}" if self.usage is not None else "?",
+            )
+        if decision.changed or machine_moved:
             self._apply()
             rung = self.policy.current
             log.info(
@@ -185,6 +209,21 @@ class Adapter:
         self.last_sent_kbps = (b1 - b0) * 8 / 1000 / (t1 - t0) if t1 > t0 else None
         return self.last_sent_kbps
 
+    def encode_usage(self) -> float | None:
+        """The share of the last seconds' wall clock my video encoder was busy (None: idle)."""
+        encoder = self.video_encoder()
+        if encoder is None or not self.policy.video_on:
+            self._busy.clear()
+            self.usage = None
+            return None
+        now = self._clock()
+        self._busy.append((now, encoder.busy_seconds))
+        while len(self._busy) > 2 and now - self._busy[1][0] >= RATE_WINDOW:
+            self._busy.popleft()
+        (t0, b0), (t1, b1) = self._busy[0], self._busy[-1]
+        self.usage = (b1 - b0) / (t1 - t0) if t1 > t0 else None
+        return self.usage
+
     def video_encoder(self) -> encoders.LadderVp8Encoder | None:
         for transceiver in self.pc.getTransceivers():
             if transceiver.kind == "video" and transceiver.sender is not None:
@@ -193,6 +232,7 @@ class Adapter:
 
     def _apply(self) -> None:
         self.policy.rung = self.ladder.rung
+        self.policy.machine = self.machine.step
         self.policy.video_on = (
             self.ladder.mode is not Mode.AUDIO_ONLY and not self.i_chose and not self.they_chose
         )
@@ -221,15 +261,27 @@ class Adapter:
 def stats_of(adapter: Adapter) -> dict[str, Any]:
     """What the CLI and benchmarks print about the sending side."""
     rung = adapter.policy.current
+    path, machine = RUNGS[adapter.ladder.rung], adapter.machine.current
     encoder = adapter.video_encoder()
+    held_by = []  # what keeps the picture under the camera's
+    if path.scale < 1.0 or path.fps < MACHINE_STEPS[0].fps:
+        held_by.append("path")
+    if machine.scale < path.scale or machine.fps < path.fps:
+        held_by.append("machine")
+    size = encoder.size if encoder is not None else None
     return {
         "mode": str(adapter.ladder.mode),
         "rung": adapter.ladder.rung,
+        "machine_step": adapter.machine.step,
+        "held_by": held_by,
+        "sent_picture": f"{size[0]}x{size[1]}" if size and adapter.policy.video_on else None,
         "sent_fps": rung.fps if adapter.policy.video_on else 0,
         "target_kbps": rung.kbps if adapter.policy.video_on else 0,
         "sent_kbps": adapter.last_sent_kbps,
         "estimate_kbps": adapter.policy.fresh_estimate(ESTIMATE_FRESH),
         "loss_out": adapter.loss,
         "rebuilds": encoder.rebuilds if encoder else None,
+        "encoder_busy": round(adapter.usage, 3) if adapter.usage is not None else None,
+        "loop_lag_ms": round(adapter.loop_lag * 1000, 1) if adapter.loop_lag is not None else None,
         "audio_only_chosen": adapter.i_chose or adapter.they_chose,
     }

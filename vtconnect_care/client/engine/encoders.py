@@ -35,7 +35,14 @@ from av.frame import Frame
 from av.packet import Packet
 
 from vtconnect_care.client.media.levels import audio_level_dbov
-from vtconnect_care.domain.video_ladder import RUNGS, START, Rung, picture_size
+from vtconnect_care.domain.video_ladder import (
+    MACHINE_STEPS,
+    RUNGS,
+    START,
+    Rung,
+    limited,
+    picture_size,
+)
 
 log = logging.getLogger("vtconnect.call")
 
@@ -55,7 +62,8 @@ class SendPolicy:
     """What one sender should send now; written on the event loop, read by the encoder thread."""
 
     def __init__(self, rung: int = START) -> None:
-        self.rung = rung
+        self.rung = rung  # the path's (video_ladder.Ladder)
+        self.machine = 0  # what this machine can encode (video_ladder.MachineLimit)
         self.video_on = True
         self.estimate: Estimate | None = None
         self._lock = threading.Lock()
@@ -76,7 +84,12 @@ class SendPolicy:
 
     @property
     def current(self) -> Rung:
-        return RUNGS[self.rung]
+        """What is sent: the path's rung within the machine's limit."""
+        return limited(RUNGS[self.rung], MACHINE_STEPS[self.machine])
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.rung, self.machine
 
 
 class SpeechOpusEncoder(OpusEncoder):
@@ -92,8 +105,10 @@ class LadderVp8Encoder(Vp8Encoder):
         super().__init__()
         self.policy = policy
         self._ctx: av.video.codeccontext.VideoCodecContext | None = None
-        self._rung: int | None = None
+        self._rung: tuple[int, int] | None = None  # (path rung, machine step) built for
         self._size: tuple[int, int] | None = None
+        self.size: tuple[int, int] | None = None  # the picture last encoded
+        self.busy_seconds = 0.0  # wall time spent scaling and encoding (the machine's load)
         self._credit = 1.0  # frames owed at the rung's rate
         self._last_pts: float | None = None
         self.rebuilds = 0
@@ -120,11 +135,12 @@ class LadderVp8Encoder(Vp8Encoder):
         if not self.policy.video_on:
             self._ctx = None  # the next picture after the pause is a key frame
             return [], timestamp
-        rung_index = self.policy.rung
-        rung = RUNGS[rung_index]
+        rung_index = self.policy.key
+        rung = self.policy.current
         if not self._due(frame, rung):
             self.frames_skipped += 1
             return [], timestamp
+        started = time.perf_counter()
         size = picture_size(frame.width, frame.height, rung)
         if (frame.width, frame.height) != size or frame.format.name != "yuv420p":
             frame = frame.reformat(width=size[0], height=size[1], format="yuv420p")
@@ -147,6 +163,8 @@ class LadderVp8Encoder(Vp8Encoder):
             frame.pict_type = av.video.frame.PictureType.I
         assert self._ctx is not None
         data = b"".join(bytes(p) for p in self._ctx.encode(frame))
+        self.busy_seconds += time.perf_counter() - started
+        self.size = size
         self.frames_encoded += 1
         self.bytes_out += len(data)
         payloads = self._packetize(data, self._picture_id)

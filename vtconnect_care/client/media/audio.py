@@ -7,8 +7,8 @@ the event loop nor the Qt thread ever waits on a device.
 from __future__ import annotations
 
 import collections
-import math
 import logging
+import math
 import threading
 
 import numpy as np

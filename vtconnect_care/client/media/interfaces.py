@@ -47,6 +47,7 @@ class VideoSample:
         if self._bgr is None:
             import cv2
 
+            assert self._i420 is not None
             self._bgr = np.asarray(cv2.cvtColor(self._i420, cv2.COLOR_YUV2BGR_I420))
         return self._bgr
 
@@ -58,6 +59,7 @@ class VideoSample:
                 return None
             import cv2
 
+            assert self._bgr is not None
             self._i420 = np.asarray(cv2.cvtColor(self._bgr, cv2.COLOR_BGR2YUV_I420))
         return self._i420
 

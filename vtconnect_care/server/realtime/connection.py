@@ -1,4 +1,5 @@
-"""One hub connection: who it is, which rooms it joined, and a bounded outgoing queue."""
+"""One hub connection: who it is (kept from the connect), which rooms it joined, and a bounded
+outgoing queue written by its own task, so that no delivery ever waits on a slow reader."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from starlette.websockets import WebSocket
 
@@ -30,11 +32,18 @@ class Connection:
         self.websocket = websocket
         self.account_id: int | None = None
         self.token: str | None = None
+        self.token_id: int | None = None  # the row a revocation names
+        self.via = "session"  # or "visit": a visit page's invite link
+        self.allowed: frozenset[int] | None = None  # sessions it may touch (None: its own)
+        self.expires_at: datetime | None = None
         self.sessions: set[int] = set()
         self.bucket = TokenBucket(rate, burst, clock)
         self._outbox: asyncio.Queue[dict | None] = asyncio.Queue(OUTBOX_LIMIT)
         self._writer: asyncio.Task | None = None
         self.closed = False
+
+    def may_use(self, session_id: int) -> bool:
+        return self.allowed is None or session_id in self.allowed
 
     def start_writer(self) -> None:
         self._writer = asyncio.create_task(self._write_loop())

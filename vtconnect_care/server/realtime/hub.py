@@ -1,8 +1,16 @@
-"""The hub: authenticates sockets, checks every message against the database, relays.
+"""The hub: authenticates a socket once, checks every message in memory, relays.
 
-Room state lives in the database (services/care_sessions.py); the hub only keeps which
-connections of this process are open and which rooms each joined, so a restart loses nothing.
-Database work runs on worker threads, so the event loop never waits on SQL.
+The hot path touches no database: a socket is authenticated when it opens and keeps its
+principal; ``ping`` is answered at once; ``signal`` is relayed after checks against the rooms
+held in memory (rooms.py); chat is checked in memory, then stored and delivered in the room's
+order without holding up the sender's other messages. Room changes (join, leave, begin, end,
+drops, the sweep) run one at a time per room on worker threads and are written to the database,
+which stays the truth: a restart loses nothing. What ends a socket's right to be there (logout,
+password change, deactivation, a superseded visit link, expiry) arrives as an event or is found
+by the watcher (watch.py) within a second.
+
+Deliveries, room changes and revocations go to the other server processes through the bus
+(server/bus.py): an in-process no-op by default, Redis publish/subscribe when configured.
 """
 
 from __future__ import annotations
@@ -12,7 +20,6 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,12 +31,16 @@ from vtconnect_care.domain import messages, signalling
 from vtconnect_care.domain.care_room import RoomRefusal
 from vtconnect_care.domain.signalling import ClientMessage, ProtocolError
 
+from .. import bus as buses
 from ..errors import ApiError
-from ..models import Account
-from ..services import care_sessions as rooms
 from ..settings import Settings
+from . import handlers
 from .connection import Connection
-from .principal import Authenticator, SessionTokenAuthenticator, authenticate
+from .handlers import Outcome
+from .limits import LoopLag
+from .order import Tasks
+from .principal import Authenticator, SessionTokenAuthenticator
+from .rooms import RoomCache, RoomView, read
 
 log = logging.getLogger("vtconnect.realtime")
 
@@ -41,33 +52,32 @@ SWEEP_SECONDS = 5.0
 ROOM_CHANGES = frozenset({"join", "leave", "begin", "end"})
 
 
-@dataclass
-class Outcome:
-    """What a handled message produces: a reply, and deliveries to (accounts, room)."""
-
-    reply: dict | None = None
-    deliveries: list[tuple[list[int], int | None, dict]] = field(default_factory=list)
-    joined: int | None = None
-    left: int | None = None
-
-
 class Hub:
-    def __init__(self, settings: Settings, factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, settings: Settings, factory: sessionmaker[Session], bus: buses.Bus | None = None
+    ) -> None:
         self.settings = settings
         self.factory = factory
+        self.bus: buses.Bus = bus or buses.LocalBus()
+        self.rooms = RoomCache()
         self.connections: dict[int, set[Connection]] = defaultdict(set)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.messages_refused = 0
         self.clock: Callable[[], float] = time.monotonic  # flood control's clock (tests freeze it)
-        self._tasks: set[asyncio.Task] = set()
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.lag = LoopLag(lambda: self.clock())
+        self.tasks = Tasks()
         # first match wins; a visit page's invite-token authenticator goes in front
         self.authenticators: list[Authenticator] = [SessionTokenAuthenticator()]
 
     # --- delivery -----------------------------------------------------------------------
 
     def deliver(self, account_ids: list[int], session_id: int | None, message: dict) -> None:
-        """To these accounts' connections (only those in the room when session_id is given)."""
+        """To these accounts' connections, here and in the other processes (only those in the
+        room when session_id is given)."""
+        self._deliver_here(account_ids, session_id, message)
+        self.bus.publish({"t": "deliver", "to": account_ids, "sid": session_id, "m": message})
+
+    def _deliver_here(self, account_ids: list[int], session_id: int | None, message: dict) -> None:
         for account_id in account_ids:
             for conn in list(self.connections.get(account_id, ())):
                 if session_id is None or session_id in conn.sessions:
@@ -78,17 +88,55 @@ class Hub:
         if self.loop is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self.deliver, account_ids, None, message)
 
-    def _in_room_elsewhere(self, account_id: int, session_id: int, conn: Connection) -> bool:
-        return any(
-            c is not conn and session_id in c.sessions for c in self.connections.get(account_id, ())
-        )
+    def tell(self, event: dict[str, Any]) -> None:
+        """Thread-safe: an event from a service (bus.tell), applied here and published."""
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self._event_everywhere, event)
 
-    async def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
-        def run() -> Any:
-            with self.factory() as db:
-                return fn(db, *args)
+    def _event_everywhere(self, event: dict[str, Any]) -> None:
+        self.on_event(event)
+        self.bus.publish(event)
 
-        return await asyncio.to_thread(run)
+    def on_event(self, event: dict[str, Any]) -> None:
+        """An event from another process (or a service of this one)."""
+        kind = event.get("t")
+        if kind == "deliver":
+            self._deliver_here(list(event.get("to") or []), event.get("sid"), event.get("m") or {})
+        elif kind == "room":
+            self.rooms.invalidate(int(event["sid"]))
+        elif kind == "revoke":
+            self.revoke_tokens(set(event.get("tokens") or []))
+
+    def resync(self) -> None:
+        """Events may have been lost (the bus reconnected): read every room again on use."""
+        self.rooms.clear()
+
+    def _rooms_changed(self, views: list[RoomView]) -> None:
+        for view in views:
+            self.rooms.put(view)
+            self.bus.publish({"t": "room", "sid": view.session_id})
+
+    # --- revocation -------------------------------------------------------------------------
+
+    def revoke_tokens(self, token_ids: set[int]) -> None:
+        for conns in list(self.connections.values()):
+            for conn in list(conns):
+                if conn.token_id in token_ids:
+                    self.cut(conn, "session_expired", messages.SESSION_EXPIRED)
+
+    def cut(self, conn: Connection, code: str, message: str) -> None:
+        """Tell the socket why, then close it with 4401 (its principal no longer holds)."""
+        if conn.closed:
+            return
+        conn.send(_error(code, message))
+        self.tasks.spawn(self._close_after_flush(conn))
+
+    async def _close_after_flush(self, conn: Connection) -> None:
+        await conn.finish()
+        await conn.close(code=4401)
+
+    def open_connections(self) -> list[Connection]:
+        return [c for conns in self.connections.values() for c in conns if not c.closed]
 
     # --- the socket -----------------------------------------------------------------------
 
@@ -110,11 +158,11 @@ class Hub:
         conn = Connection(websocket, rate=RATE, burst=BURST, clock=self.clock)
         conn.start_writer()
         try:
-            account = await self._authenticate(conn)
-            if account is None:
+            hello = await self._authenticate(conn)
+            if hello is None:
                 return
             self.connections[conn.account_id].add(conn)  # type: ignore[index]
-            conn.send(account)
+            conn.send(hello)
             while not conn.closed:
                 try:
                     raw = await websocket.receive()
@@ -149,30 +197,35 @@ class Hub:
                 await conn.finish()
                 await conn.close(code=4401)
                 return None
+        if len(token) > 256:
+            token = ""  # no token is this long: refused below without a database look-up
         try:
-            hello = await self._db(self._hello, token)
+            hello = await self._db(handlers.hello, self.settings, token, self.authenticators)
         except ApiError as exc:
             log.info("websocket refused: %s", exc.code)
             conn.send(_error(exc.code, exc.message))
             await conn.finish()
             await conn.close(code=4401)
             return None
-        conn.account_id = hello["account"]["id"]
+        conn.account_id = hello.account_id
         conn.token = token
-        return hello
+        conn.token_id = hello.token_id
+        conn.via = hello.via
+        conn.allowed = hello.session_ids
+        conn.expires_at = hello.expires_at  # type: ignore[assignment]
+        return hello.message
 
-    def _hello(self, db: Session, token: str) -> dict:
-        principal = authenticate(db, self.settings, token, self.authenticators)
-        account = principal.account
-        live = [s for s in rooms.live_for(db, account_id=account.id) if principal.may_use(s.id)]
-        return {
-            "type": "hello",
-            "account": {"id": account.id, "name": account.full_name, "kind": account.kind},
-            "sessions": [rooms.detail(s) for s in live],  # R-ROOM-9: offered for re-join
-        }
+    async def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
+        def run() -> Any:
+            with self.factory() as db:
+                return fn(db, *args)
+
+        return await asyncio.to_thread(run)
+
+    # --- one message ----------------------------------------------------------------------
 
     async def _one(self, conn: Connection, raw: str | bytes) -> None:
-        if not conn.bucket.allow():
+        if not conn.bucket.allow(self.lag.recent()):
             self.messages_refused += 1
             if conn.bucket.refused in (1, FLOOD_CLOSE_AFTER):
                 log.warning("account %s floods its socket", conn.account_id)
@@ -188,187 +241,155 @@ class Hub:
             log.warning("account %s sent a bad message: %s", conn.account_id, exc.code)
             conn.send(_error(exc.code, exc.message))
             return
-        if msg.session_id is not None and msg.type in ROOM_CHANGES:
-            # one room change at a time per session: whoever arrives second sees the first, and
-            # nobody gets a room event before the reply that puts them in the room
-            async with self._locks[msg.session_id]:
-                await self._apply(conn, msg)
-        else:
-            await self._apply(conn, msg)
-
-    async def _apply(self, conn: Connection, msg: ClientMessage) -> None:
-        ref = msg.ref
+        if conn.expires_at is not None and self.settings.clock.now() >= conn.expires_at:
+            self.cut(conn, "session_expired", messages.SESSION_EXPIRED)
+            return
         try:
-            outcome = await self._db(self._handle, conn.token, msg, set(conn.sessions))
+            await self._dispatch(conn, msg)
         except ProtocolError as exc:
             self.messages_refused += 1
             log.warning("account %s sent a bad message: %s", conn.account_id, exc.code)
+            conn.send(_error(exc.code, exc.message, msg.ref))
+        except RoomRefusal as exc:
+            conn.send(_error(exc.code, exc.message, msg.ref))
+        except Exception:  # noqa: BLE001 - one bad message never takes the socket down
+            log.exception("realtime message failed")
+            conn.send(_error("internal_error", messages.INTERNAL_ERROR, msg.ref))
+
+    async def _dispatch(self, conn: Connection, msg: ClientMessage) -> None:
+        if msg.type == "ping":
+            conn.send({"type": "pong"} if msg.ref is None else {"type": "pong", "ref": msg.ref})
+            return
+        if msg.type == "auth":
+            raise ProtocolError("bad_message", "Already authenticated.")
+        sid = msg.session_id
+        assert sid is not None
+        if not conn.may_use(sid):
+            raise RoomRefusal("forbidden", room.NOT_INVITED)
+        if msg.type == "signal":
+            await self._signal(conn, msg, sid)
+        elif msg.type == "chat":
+            await self._chat(conn, msg, sid)
+        else:
+            started = self.clock()
+            await self.tasks.in_order(sid, lambda: self._room_change(conn, msg))
+            conn.bucket.forgive(self.clock() - started)
+
+    async def _room(self, session_id: int) -> RoomView:
+        """The room from memory, read from the database the first time it is needed."""
+        view = self.rooms.get(session_id)
+        if view is not None:
+            return view
+        generation = self.rooms.generation(session_id)
+        found = (await self._db(read, [session_id])).get(session_id)
+        if found is None:
+            raise RoomRefusal("forbidden", room.NOT_INVITED)
+        self.rooms.put(found, read_at=generation)
+        return found
+
+    async def _signal(self, conn: Connection, msg: ClientMessage, sid: int) -> None:
+        if sid not in conn.sessions:
+            raise RoomRefusal("not_joined", room.NOT_IN_ROOM)
+        view = self.rooms.get(sid) or await self._room(sid)
+        room.may_signal(view.state, view.member(conn.account_id), view.member(msg.to))
+        event = {"type": "signal", "session_id": sid, "from": conn.account_id, "signal": msg.signal}
+        self.deliver([msg.to], sid, event)  # type: ignore[list-item]
+        if msg.ref is not None:
+            conn.send({"type": "ack", "ref": msg.ref})
+
+    async def _chat(self, conn: Connection, msg: ClientMessage, sid: int) -> None:
+        view = await self._room(sid)
+        room.may_talk(view.state, view.member(conn.account_id))
+        room.clean_chat(msg.body or "")
+
+        async def store_and_deliver() -> None:
+            try:
+                event = await self._db(handlers.chat, self.settings, conn.account_id, msg)
+            except RoomRefusal as exc:
+                conn.send(_error(exc.code, exc.message, msg.ref))
+                return
+            except Exception:  # noqa: BLE001 - one bad message never takes the hub down
+                log.exception("storing a chat message failed")
+                conn.send(_error("internal_error", messages.INTERNAL_ERROR, msg.ref))
+                return
+            now = self.rooms.get(sid) or view
+            self.deliver(now.present(), sid, event)
+            if msg.ref is not None:
+                conn.send({"type": "ack", "ref": msg.ref})
+
+        self.tasks.in_order(sid, store_and_deliver)  # stored in the room's order; not awaited
+
+    async def _room_change(self, conn: Connection, msg: ClientMessage) -> None:
+        ref = msg.ref
+        try:
+            outcome = await self._db(handlers.room_change, self.settings, conn.account_id, msg)
+        except ProtocolError as exc:
+            self.messages_refused += 1
             conn.send(_error(exc.code, exc.message, ref))
             return
         except RoomRefusal as exc:
             conn.send(_error(exc.code, exc.message, ref))
             return
-        except ApiError as exc:  # the login session ended meanwhile
+        except ApiError as exc:
             conn.send(_error(exc.code, exc.message, ref))
-            await conn.finish()
-            await conn.close(code=4401)
             return
         except Exception:  # noqa: BLE001 - one bad message never takes the hub down
             log.exception("realtime message failed")
             conn.send(_error("internal_error", messages.INTERNAL_ERROR, ref))
             return
-        if outcome.reply is not None:
+        self._apply(conn, outcome, ref)
+
+    def _apply(self, conn: Connection | None, outcome: Outcome, ref: str | None = None) -> None:
+        self._rooms_changed(outcome.views)
+        if conn is not None and outcome.reply is not None:
             if ref is not None:
                 outcome.reply["ref"] = ref
             conn.send(outcome.reply)
-        if outcome.joined is not None:
+        if conn is not None and outcome.joined is not None:
             conn.sessions.add(outcome.joined)
         for account_ids, session_id, message in outcome.deliveries:
             self.deliver(account_ids, session_id, message)
-        if outcome.reply is None and ref is not None:
+        if conn is not None and outcome.reply is None and ref is not None:
             conn.send({"type": "ack", "ref": ref})  # after the events it caused, in order
-        if outcome.left is not None:
+        if conn is not None and outcome.left is not None:
             conn.sessions.discard(outcome.left)
-
-    # --- handlers (worker thread, one database session each) -----------------------------
-
-    def _handle(self, db: Session, token: str, msg: ClientMessage, joined: set[int]) -> Outcome:
-        principal = authenticate(db, self.settings, token, self.authenticators)
-        account = principal.account
-        if msg.type == "ping":
-            return Outcome(reply={"type": "pong"})
-        if msg.type == "auth":
-            raise ProtocolError("bad_message", "Already authenticated.")
-        if msg.session_id is not None and not principal.may_use(msg.session_id):
-            raise RoomRefusal("forbidden", room.NOT_INVITED)
-        handler = getattr(self, f"_on_{msg.type}")
-        return handler(db, account, msg, joined)
-
-    def _room(self, db: Session, session_id: int) -> list[int]:
-        return rooms.present_ids(db, session_id=session_id)
-
-    def _presence(self, db: Session, session_id: int, account_id: int) -> dict:
-        member = rooms.member_of(db, session_id=session_id, account_id=account_id)
-        assert member is not None
-        return {"type": "presence", "session_id": session_id, "member": rooms.member_dict(member)}
-
-    def _on_join(self, db: Session, account: Account, msg: ClientMessage, _: set[int]) -> Outcome:
-        session = rooms.join(db, self.settings, session_id=msg.session_id, account=account)  # type: ignore[arg-type]
-        # read the room again after our commit: someone arriving at the same moment is then
-        # seen either here or in their own arrival's presence event (never in neither)
-        db.expire_all()
-        now = self.settings.clock.now()
-        reply = {
-            "type": "joined",
-            "session": rooms.detail(session),
-            "chat": rooms.chat_history(db, session),
-            "ice_servers": rooms.ice_servers(self.settings, account_id=account.id, now=now),
-        }
-        others = [i for i in self._room(db, session.id) if i != account.id]
-        return Outcome(
-            reply=reply,
-            deliveries=[(others, session.id, self._presence(db, session.id, account.id))],
-            joined=session.id,
-        )
-
-    def _on_leave(self, db: Session, account: Account, msg: ClientMessage, _: set[int]) -> Outcome:
-        left = rooms.leave(db, self.settings, session_id=msg.session_id, account=account)  # type: ignore[arg-type]
-        return Outcome(
-            reply={"type": "left", "session_id": left.session_id},
-            deliveries=self._left_deliveries(db, left),
-            left=left.session_id,
-        )
-
-    def _left_deliveries(self, db: Session, left: rooms.Left) -> list:
-        present = self._room(db, left.session_id)
-        out = [(present, left.session_id, self._presence(db, left.session_id, left.account_id))]
-        if left.notice is not None:  # R-ROOM-8: the host sees it in the chat
-            session = rooms.load(db, left.session_id)
-            assert session is not None
-            out.append((present, left.session_id, {"type": "chat", **rooms.chat_dict(left.notice)}))
-        return out
-
-    def _on_begin(self, db: Session, account: Account, msg: ClientMessage, _: set[int]) -> Outcome:
-        session = rooms.begin(db, self.settings, session_id=msg.session_id, account=account)  # type: ignore[arg-type]
-        event = {"type": "session.begun", "session": rooms.detail(session)}
-        return Outcome(deliveries=[(self._room(db, session.id), session.id, event)])
-
-    def _on_end(self, db: Session, account: Account, msg: ClientMessage, _: set[int]) -> Outcome:
-        present = self._room(db, msg.session_id)  # type: ignore[arg-type]
-        session = rooms.end(db, self.settings, session_id=msg.session_id, account=account)  # type: ignore[arg-type]
-        everyone = [m.account_id for m in session.members]
-        event = {"type": "session.ended", "session_id": session.id, "by": account.id}
-        return Outcome(deliveries=[(sorted(set(everyone) | set(present)), None, event)])
-
-    def _on_chat(self, db: Session, account: Account, msg: ClientMessage, _: set[int]) -> Outcome:
-        message = rooms.chat(
-            db,
-            self.settings,
-            session_id=msg.session_id,  # type: ignore[arg-type]
-            account=account,
-            body=msg.body or "",
-        )
-        event = {"type": "chat", **message}
-        return Outcome(deliveries=[(self._room(db, msg.session_id), msg.session_id, event)])  # type: ignore[arg-type]
-
-    def _on_signal(
-        self, db: Session, account: Account, msg: ClientMessage, joined: set[int]
-    ) -> Outcome:
-        if msg.session_id not in joined:
-            raise RoomRefusal("not_joined", room.NOT_IN_ROOM)
-        rooms.check_signal(db, session_id=msg.session_id, account_id=account.id, to=msg.to)  # type: ignore[arg-type]
-        event = {
-            "type": "signal",
-            "session_id": msg.session_id,
-            "from": account.id,
-            "signal": msg.signal,
-        }
-        return Outcome(deliveries=[([msg.to], msg.session_id, event)])  # type: ignore[list-item]
 
     # --- departures -------------------------------------------------------------------------
 
+    def _in_room_elsewhere(self, account_id: int, session_id: int, conn: Connection) -> bool:
+        return any(
+            c is not conn and session_id in c.sessions for c in self.connections.get(account_id, ())
+        )
+
     async def _gone(self, conn: Connection) -> None:
         conn.closed = True
-        if conn.account_id is not None:
-            self.connections[conn.account_id].discard(conn)
-            if not self.connections[conn.account_id]:
-                del self.connections[conn.account_id]
+        account_id = conn.account_id
+        if account_id is not None:
+            self.connections[account_id].discard(conn)
+            if not self.connections[account_id]:
+                del self.connections[account_id]
             for session_id in list(conn.sessions):
-                if self._in_room_elsewhere(conn.account_id, session_id, conn):
+                if self._in_room_elsewhere(account_id, session_id, conn):
                     continue
-                # its own task: the socket's task may be cancelled as it goes away
-                task = asyncio.get_running_loop().create_task(
-                    self._note_drop(session_id, conn.account_id)
+                # its own task, in the room's order: the socket's task may be cancelled
+                self.tasks.in_order(
+                    session_id,
+                    lambda sid=session_id: self._note_drop(sid, account_id),  # type: ignore[misc]
                 )
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
         await conn.finish()
 
     async def _note_drop(self, session_id: int, account_id: int) -> None:
         try:
-            event = await self._db(self._dropped, session_id, account_id)
+            outcome = await self._db(handlers.dropped, self.settings, session_id, account_id)
         except Exception:  # noqa: BLE001 - the sweeper still has the truth in the database
             log.exception("noting a dropped socket failed")
             return
-        if event is not None:
-            self.deliver(*event)
-
-    def _dropped(self, db: Session, session_id: int, account_id: int) -> tuple | None:
-        if not rooms.drop(db, self.settings, session_id=session_id, account_id=account_id):
-            return None
-        log.info("account %s dropped from session %s; place kept", account_id, session_id)
-        others = [i for i in self._room(db, session_id) if i != account_id]
-        return (others, session_id, self._presence(db, session_id, account_id))
-
-    def _sweep(self, db: Session) -> list:
-        out: list = []
-        for left in rooms.sweep(db, self.settings):
-            out.extend(self._left_deliveries(db, left))
-        return out
+        if outcome.views:
+            log.info("account %s dropped from session %s; place kept", account_id, session_id)
+        self._apply(None, outcome)
 
     async def sweep_once(self) -> None:
-        for delivery in await self._db(self._sweep):
-            self.deliver(*delivery)
+        self._apply(None, await self._db(handlers.sweep, self.settings))
 
     async def run_sweeper(self) -> None:
         while True:
@@ -382,6 +403,7 @@ class Hub:
         for conns in list(self.connections.values()):
             for conn in list(conns):
                 await conn.close(code=1012)  # service restart: clients reconnect
+        await self.bus.close()
 
 
 def _error(code: str, message: str, ref: str | None = None) -> dict:
@@ -392,11 +414,20 @@ def _error(code: str, message: str, ref: str | None = None) -> dict:
 
 
 def install(app: FastAPI) -> Hub:
-    hub = Hub(app.state.settings, app.state.session_factory)
+    from .watch import Watcher
+
+    settings: Settings = app.state.settings
+    hub = Hub(settings, app.state.session_factory, buses.make_bus(settings.redis_url))
     app.state.hub = hub
+    # services tell the hub (and through it the other processes) what their commits changed
+    app.state.session_factory.configure(info={buses.SINK: hub.tell})
+    watcher = Watcher(hub)
 
     async def start(app: FastAPI) -> None:
         hub.loop = asyncio.get_running_loop()
+        await hub.bus.start(hub.on_event, hub.resync)
+        hub.tasks.spawn(hub.lag.run())
+        hub.tasks.spawn(watcher.run())
         await hub.run_sweeper()
 
     async def close(app: FastAPI) -> None:

@@ -5,7 +5,8 @@ employee as host and the client as the one participant. It is created begun (a v
 Begin step: the call starts when both are there), so the hub relays signalling as soon as both
 are present. The browser page authenticates with its invite token: ``VisitInviteAuthenticator``
 turns a valid token into the client's principal, confined to that one room, and refuses a link
-that is superseded, expired or finished (R-VISIT-7, 8, 12) on every message.
+that is superseded, expired or finished (R-VISIT-7, 8, 12); a socket already open is closed
+within a second once its link stops being valid (the hub's watcher, or a revocation event).
 
 The visit's own state (services/visits/) moves through REST calls that also tell the other
 side through ``hub.post``: the client's hang-up (R-VISIT-11) and the caregiver's (R-VISIT-12).
@@ -23,6 +24,7 @@ from vtconnect_care.domain import visit_messages as vmsg
 from vtconnect_care.domain.care_room import MemberRole, SessionState
 from vtconnect_care.domain.visits import VirtualSessionState
 
+from .. import bus
 from ..errors import ApiError
 from ..models import CareSession, CareSessionMember, Staff, Token, VirtualSession, Visit
 from ..security import TokenPurpose, token_hash
@@ -109,6 +111,7 @@ def end_room(db: Session, settings: Settings, vs: VirtualSession, staff: Staff) 
     if room is None:
         return []
     everyone = sorted({m.account_id for m in room.members})
+    bus.tell(db, {"t": "room", "sid": room.id})  # every hub process reads the room again
     rooms.end(db, settings, session_id=room.id, account=staff)
     return everyone
 
@@ -134,7 +137,10 @@ class VisitInviteAuthenticator:
         assert resolution.visit is not None and resolution.session is not None
         room = ensure_room(db, settings, resolution.session)
         return Principal(
-            account=resolution.visit.client, via="visit", session_ids=frozenset({room.id})
+            account=resolution.visit.client,
+            via="visit",
+            session_ids=frozenset({room.id}),
+            token_id=known,
         )
 
 

@@ -565,7 +565,7 @@ def test_dept_scoped_managers_reach_only_their_departments_visits(demo_api, as_u
 
 
 def test_invite_tokens_never_reach_the_access_log():
-    from vtconnect_care.server.visit_pages import RedactVisitTokens
+    from vtconnect_care.server.redact import RedactSecrets
 
     def logged(path: str) -> str:
         record = logging.LogRecord(
@@ -577,7 +577,7 @@ def test_invite_tokens_never_reach_the_access_log():
             ("127.0.0.1:5000", "GET", path, "1.1", 200),
             None,
         )
-        RedactVisitTokens().filter(record)
+        RedactSecrets().filter(record)
         return record.getMessage()
 
     assert "/visit/[token]" in logged("/visit/s3cret-Token_x")

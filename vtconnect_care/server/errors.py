@@ -12,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vtconnect_care.domain import messages
 
+from .redact import mask
+
 log = logging.getLogger("vtconnect.server")
 
 
@@ -110,12 +112,12 @@ def install(app: FastAPI) -> None:
     async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
         """A backstop behind the bounded types of api/bounds.py: a number or date too large
         for the database or for date arithmetic is the caller's mistake, not a 500."""
-        log.warning("value out of range on %s %s", request.method, request.url.path)
+        log.warning("value out of range on %s %s", request.method, mask(request.url.path))
         return JSONResponse(bad_request("out_of_range", OUT_OF_RANGE).body(), status_code=400)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        log.exception("unexpected error on %s %s", request.method, mask(request.url.path))
         return JSONResponse(
             {
                 "error": {

@@ -7,8 +7,6 @@ page's script the same thing as JSON. The token is the credential: nothing else 
 
 from __future__ import annotations
 
-import logging
-import re
 from datetime import UTC
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +19,7 @@ from vtconnect_care.domain import call_quality
 from vtconnect_care.domain import visit_messages as vmsg
 from vtconnect_care.domain.times import long_date
 
+from . import redact
 from .api.deps import DbDep, SettingsDep
 from .errors import ApiError
 from .precall import page as precall_page
@@ -29,29 +28,7 @@ from .services import visits as visit_service
 
 router = APIRouter()
 
-_TOKEN_PATH = re.compile(r"^(/visit/|/api/v1/visit-links/)[^/?]+")
-
-
-class RedactVisitTokens(logging.Filter):
-    """The invite token is a credential: keep it out of the access log (uvicorn logs paths)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            path = _TOKEN_PATH.sub(r"\1[token]", args[2])
-            if path != args[2]:
-                record.args = (*args[:2], path, *args[3:])
-        return True
-
-
-def redact_access_log(logger: logging.Logger | None = None) -> None:
-    """Install the filter once on uvicorn's access logger (process-wide by nature)."""
-    target = logger or logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, RedactVisitTokens) for f in target.filters):
-        target.addFilter(RedactVisitTokens())
-
-
-redact_access_log()
+redact.install()  # the invite token is a credential: masked in the access log
 
 MAX_TOKEN = 200
 # a link that cannot be used still gets a whole page, with the HTTP status that says why

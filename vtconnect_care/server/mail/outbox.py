@@ -11,8 +11,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy.orm import Session
 
 from ..models import OutboxMail
+from ..redact import mask
 
 log = logging.getLogger("vtconnect.mail")
+
+DISCARDED = "discarded"  # composed and written like any mail, never sent (e.g. nobody's reset)
 
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
 _env = Environment(
@@ -66,5 +69,5 @@ def enqueue(
     )
     db.add(row)
     for link in links or []:
-        log.info("mail to %s (%s): %s", to, template, link)
+        log.info("mail to %s (%s): %s", to, template, mask(link))  # no token in a log
     return row

@@ -17,6 +17,7 @@ from vtconnect_care.domain import messages
 from vtconnect_care.domain import two_factor as tf_rules
 from vtconnect_care.domain.roles import can_edit_organization, can_manage_clients
 
+from .. import redact
 from ..api.deps import get_db, get_settings
 from ..errors import ApiError
 from ..models import Account, Staff
@@ -192,7 +193,7 @@ def error_page(request: Request, exc: ApiError) -> Response:
         target = request.url.path
         if request.url.query:
             target += "?" + request.url.query
-        response: Response = redirect(f"/login?next={quote(target)}")
+        response: Response = redirect(f"/login?next={quote(redact.mask(target))}")  # no secret
         clear_session_cookie(response, request.app.state.settings)
         return response
     if exc.code == "two_factor_enrolment_required":

@@ -28,8 +28,9 @@ def reset_token(app, to: str) -> str:
 
 
 def outbox_count(app) -> int:
+    """Mails to be sent (a reset for nobody is written too, as discarded: defect 7)."""
     with app.state.session_factory() as db:
-        return len(db.scalars(select(OutboxMail.id)).all())
+        return len(db.scalars(select(OutboxMail.id).where(OutboxMail.status == "pending")).all())
 
 
 def test_r_login_2_same_answer_whether_or_not_the_account_exists(demo_api, demo_app):
@@ -112,3 +113,48 @@ def test_r_login_3_forgotten_username_is_guidance_only(demo_api):
     r = demo_api.get("/api/v1/auth/forgot-username")
     assert r.status_code == 200
     assert "Org Admin or VTConnect Support" in r.json()["message"]
+
+
+def test_a_reset_request_does_the_same_work_for_existing_and_unknown_accounts(
+    demo_api, demo_app, monkeypatch
+):
+    """Issue 12, defect 7 (timing): both paths issue a link, compose the mail and write it to
+    the outbox, and audit; only the unknown one's row is discarded (never sent, no link works).
+    Checked by the calls made, not by a clock."""
+    from vtconnect_care.server import audit
+    from vtconnect_care.server.mail import outbox
+    from vtconnect_care.server.services import tokens
+
+    calls: list[tuple[str, tuple[str, ...]]] = []
+
+    def spy(module, name):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            calls.append((name, tuple(sorted(kwargs))))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    spy(tokens, "issue")
+    spy(outbox, "render")
+    spy(outbox, "enqueue")
+    spy(audit, "record")
+    paths = {}
+    for name in ("alex.active", "nobody.at.all", "carl.inactive"):
+        calls.clear()
+        assert forgot(demo_api, name).status_code == 200
+        paths[name] = list(calls)
+    assert paths["alex.active"] == paths["nobody.at.all"] == paths["carl.inactive"]
+    assert [c[0] for c in paths["alex.active"]] == ["issue", "enqueue", "render", "record"]
+    with demo_app.state.session_factory() as db:
+        rows = db.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
+    assert [r.status for r in rows] == ["pending", "discarded", "discarded"]
+    assert rows[0].to_addr == "alex_active@clients.example"
+    assert rows[1].to_addr == rows[2].to_addr == ""
+    nobody_token = parse_qs(urlsplit(rows[1].links[0]).query)["token"][0]
+    r = demo_api.post(
+        "/api/v1/auth/password/reset",
+        json={"token": nobody_token, "password": "Another-good-pass-9"},
+    )
+    assert r.status_code == 400  # the discarded mail's link opens nothing

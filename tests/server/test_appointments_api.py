@@ -68,7 +68,7 @@ def test_r_host_1_staff_without_licence_is_told_why(demo_api, as_user):
         "clients": [],
         "colleagues": [],
     }
-    today = demo_api.get("/api/v1/appointments/today", headers=as_user("frank.frontdesk"))
+    today = demo_api.get("/api/v1/appointments/today", headers=as_user("frank.frontdesk", "app"))
     assert today.json()["appointments"] == []
 
 

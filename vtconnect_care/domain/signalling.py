@@ -11,6 +11,8 @@ from .errors import Refusal
 MAX_MESSAGE_BYTES = 64 * 1024  # an SDP with many candidates is ~10 KB
 MAX_SDP_CHARS = 48 * 1024
 MAX_CANDIDATE_CHARS = 1024
+MAX_ID = 2**63 - 1  # ids are 64-bit in every database we use
+MAX_DEPTH = 32  # no message of ours nests deeper; JSON nested 1,000 deep is refused, not fatal
 
 CLIENT_TYPES = frozenset({"auth", "ping", "join", "leave", "begin", "end", "chat", "signal"})
 SIGNAL_KINDS = frozenset({"offer", "answer", "ice", "media"})
@@ -35,9 +37,46 @@ class ClientMessage:
 
 
 def _int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise ProtocolError("bad_message", f"'{name}' must be a positive integer.")
     return value
+
+
+def _brackets(raw: str | bytes) -> int:
+    if isinstance(raw, bytes):
+        return raw.count(b"[") + raw.count(b"{")
+    return raw.count("[") + raw.count("{")
+
+
+def _too_deep(raw: str | bytes) -> bool:
+    """Nesting deeper than MAX_DEPTH, counted over the brackets outside strings."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def _dumps(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (ValueError, TypeError, RecursionError):
+        return "x" * (MAX_CANDIDATE_CHARS + 1)
 
 
 def _signal(data: Any) -> dict[str, Any]:
@@ -67,7 +106,7 @@ def _signal(data: Any) -> dict[str, Any]:
     else:
         cand = data.get("candidate")
         if cand is not None and (
-            not isinstance(cand, dict) or len(json.dumps(cand)) > MAX_CANDIDATE_CHARS
+            not isinstance(cand, dict) or len(_dumps(cand)) > MAX_CANDIDATE_CHARS
         ):
             raise ProtocolError("bad_message", "'signal.candidate' is not a candidate.")
         out["candidate"] = cand
@@ -78,9 +117,11 @@ def parse(raw: str | bytes) -> ClientMessage:
     """A checked client message, or ProtocolError(code in bad_message|too_large)."""
     if len(raw) > MAX_MESSAGE_BYTES:
         raise ProtocolError("too_large", "The message is too large.")
+    if _brackets(raw) > MAX_DEPTH and _too_deep(raw):  # counting first: fast for our messages
+        raise ProtocolError("too_deep", "The message nests too deeply.")
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError("bad_message", "The message is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise ProtocolError("bad_message", "A message must be a JSON object.")

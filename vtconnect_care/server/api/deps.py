@@ -10,6 +10,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from vtconnect_care.domain import messages
+from vtconnect_care.domain.accounts import Audience
 
 from ..errors import bad_request, forbidden
 from ..models import Account, Client, Staff, Token
@@ -58,8 +59,22 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
+# Issue 12 defect 3: every endpoint serves the audiences of the sign-ins meant for it. The
+# app's own endpoints take only the app's sign-in (a Pending client's portal token gets the
+# app's refusal there); the rest (accounts, Office Portal management, visits) take both. The
+# hub checks the same for sockets (realtime/principal.py).
+APP_ONLY_PATHS = ("/api/v1/appointments", "/api/v1/hosting/", "/api/v1/me/", "/api/v1/sessions")
+BOTH = frozenset({Audience.APP, Audience.PORTAL})
+APP = frozenset({Audience.APP})
+
+
+def served_audiences(path: str) -> frozenset[Audience]:
+    return APP if path.startswith(APP_ONLY_PATHS) else BOTH
+
+
 def get_session(request: Request, db: DbDep, settings: SettingsDep) -> tuple[Account, Token]:
     account, token = accounts.authenticate(db, settings, bearer_token(request))
+    accounts.require_audience(account, token, served_audiences(request.url.path))
     request.state.account = account
     return account, token
 

@@ -20,6 +20,7 @@ from vtconnect_care.client.app_config import (
     resolve_portal_url,
 )
 from vtconnect_care.client.portal_api import (
+    CodeNeeded,
     PortalApi,
     PortalError,
     PortalUnreachable,
@@ -48,6 +49,7 @@ class AppController(QObject):
     state_changed = Signal(str)
     home_loaded = Signal()
     login_failed = Signal(str)  # the message shown
+    code_requested = Signal(str)  # two-step sign-in asks for the code (the sentence shown)
 
     def __init__(
         self,
@@ -194,15 +196,20 @@ class AppController(QObject):
 
     # --- sign in -----------------------------------------------------------------------------
 
-    def sign_in(self, username: str, password: str, remember: bool) -> None:
+    def sign_in(self, username: str, password: str, remember: bool, code: str = "") -> None:
         self.shell.set_busy(True)  # "Signing in…" at once, before any network
-        self.tasks.spawn(self._sign_in(username, password, remember), "sign in")
+        self.tasks.spawn(self._sign_in(username, password, remember, code), "sign in")
 
-    async def _sign_in(self, username: str, password: str, remember: bool) -> None:
+    async def _sign_in(self, username: str, password: str, remember: bool, code="") -> None:
         self.shell.set_busy(True)
         api = self.services.api_factory(self.portal_url)
         try:
-            result = await api.login(username, password)
+            result = await api.login(username, password, code or None)
+        except CodeNeeded as exc:  # two-step sign-in: the same form asks for the code
+            api.close()
+            self.shell.ask_code(exc.message, error=exc.code == "two_factor_invalid")
+            self.code_requested.emit(exc.message)
+            return
         except PortalUnreachable as exc:
             api.close()
             self._retry = None  # Retry submits the form again

@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from vtconnect_care.domain import messages
+from vtconnect_care.domain.two_factor import CODE_NEEDED
 
 from .forms.ui_login import Ui_LoginForm
 
@@ -21,7 +22,7 @@ NO_KEYRING = "This computer has no secure keyring, so the app cannot remember yo
 class LoginScreen(QWidget):
     """Displays the form and forwards intent; the controller decides what happens."""
 
-    submitted = Signal(str, str, bool)  # username, password, remember me
+    submitted = Signal(str, str, bool, str)  # username, password, remember me, 2FA code or ""
     forgot_password = Signal(str)  # username
     retry = Signal()
     change_portal = Signal()
@@ -41,6 +42,9 @@ class LoginScreen(QWidget):
         self.forgot_button = ui.forgot_button
         self.forgot_user_button = ui.forgot_user_button
         self.portal_button = ui.portal_button
+        self.code = ui.code
+        self._code_row = (ui.code_label, ui.code, ui.code_hint)
+        self._show_code_row(False)
 
         self.retry_button.hide()
         self.retry_button.clicked.connect(self.retry)
@@ -50,6 +54,8 @@ class LoginScreen(QWidget):
         self.portal_button.clicked.connect(self.change_portal)
         self.username.returnPressed.connect(self._submit)
         self.password.returnPressed.connect(self._submit)
+        self.code.returnPressed.connect(self._submit)
+        self.username.textEdited.connect(lambda _text: self._show_code_row(False))
         self._busy = False
         self._remember_available = True
 
@@ -76,7 +82,13 @@ class LoginScreen(QWidget):
             self.show_error("Enter your password.")
             self.password.setFocus()
             return
-        self.submitted.emit(username, password, self.remember.isChecked())
+        asking = not self.code.isHidden()
+        code = self.code.text().strip() if asking else ""
+        if asking and not code:
+            self.show_error(CODE_NEEDED)
+            self.code.setFocus()
+            return
+        self.submitted.emit(username, password, self.remember.isChecked(), code)
 
     def _forgot(self) -> None:
         username = self.username.text().strip()
@@ -88,6 +100,23 @@ class LoginScreen(QWidget):
             self.show_error(messages.USERNAME_IS_EMAIL)
             return
         self.forgot_password.emit(username)
+
+    def ask_code(self, text: str, *, error: bool = False) -> None:
+        """Two-step sign-in: the password was right, the code comes next (same form)."""
+        self.set_busy(False)
+        self._show_code_row(True)
+        self.code.clear()
+        if error:
+            self.show_error(text)
+        else:
+            self.show_info(text)
+        self.code.setFocus()
+
+    def _show_code_row(self, shown: bool) -> None:
+        for widget in self._code_row:
+            widget.setVisible(shown)
+        if not shown:
+            self.code.clear()
 
     def show_forgot_username(self) -> None:
         """R-LOGIN-3: no lookup; the guidance."""
@@ -114,7 +143,7 @@ class LoginScreen(QWidget):
     def set_busy(self, busy: bool, text: str = SIGNING_IN) -> None:
         self._busy = busy
         self.sign_in.setText(text if busy else SIGN_IN)
-        for widget in (self.username, self.password, self.forgot_button):
+        for widget in (self.username, self.password, self.code, self.forgot_button):
             widget.setEnabled(not busy)
         self.remember.setEnabled(not busy and self._remember_available)
         self.sign_in.setEnabled(not busy)
@@ -130,16 +159,21 @@ class LoginScreen(QWidget):
         self.retry_button.hide()
 
     def forget_password(self) -> None:
-        """Signed in: the typed password does not linger in the form."""
+        """Signed in: the typed password (and code) do not linger in the form."""
         self.password.clear()
+        self._show_code_row(False)
 
     def focus_first(self) -> None:
+        if not self.code.isHidden():
+            self.code.setFocus()
+            return
         (self.password if self.username.text() else self.username).setFocus()
 
     def reset(self, username: str | None = None, remember: bool = False) -> None:
         """Back to an empty form (after sign-out); keeps the username for convenience."""
         self.set_busy(False)
         self.password.clear()
+        self._show_code_row(False)
         if username is not None:
             self.username.setText(username)
         self.remember.setChecked(remember and self._remember_available)

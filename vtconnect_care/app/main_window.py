@@ -196,6 +196,10 @@ class MainWindow(QMainWindow):
     def submit_login(self) -> None:
         self.login.submit()
 
+    def ask_code(self, text: str, *, error: bool = False) -> None:
+        self.stack.setCurrentWidget(self.login)
+        self.login.ask_code(text, error=error)
+
     def show_message(self, text: str, *, error: bool = False, retry: bool = False) -> None:
         if self.stack.currentWidget() is self.login or self.account is None:
             if error:

@@ -57,6 +57,10 @@ class Shell(Protocol):
         """Sign in again with what is in the form (Retry)."""
         ...
 
+    def ask_code(self, text: str, *, error: bool = False) -> None:
+        """Two-step sign-in: the form keeps username and password and asks for the code."""
+        ...
+
     # --- messages --------------------------------------------------------------------------
 
     def show_message(self, text: str, *, error: bool = False, retry: bool = False) -> None:

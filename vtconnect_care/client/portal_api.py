@@ -72,6 +72,11 @@ class PermissionDenied(PortalError):
     pass
 
 
+class CodeNeeded(PortalError):
+    """Two-step sign-in: the password was right and a code must follow (``code`` says whether
+    none was sent, ``two_factor_required``, or it was wrong or used, ``two_factor_invalid``)."""
+
+
 _BY_CODE: dict[str, type[PortalError]] = {
     "invalid_credentials": InvalidCredentials,
     "username_is_email": InvalidInput,
@@ -83,6 +88,9 @@ _BY_CODE: dict[str, type[PortalError]] = {
     "session_expired": SessionExpired,
     "not_authenticated": SessionExpired,
     "forbidden": PermissionDenied,
+    "two_factor_required": CodeNeeded,
+    "two_factor_invalid": CodeNeeded,
+    "two_factor_enrolment_required": AccountRefused,
 }
 
 
@@ -192,12 +200,12 @@ class PortalApi:
 
     # --- account ----------------------------------------------------------------------------
 
-    async def login(self, username: str, password: str) -> LoginResult:
-        body = await self._call(
-            "POST",
-            "/auth/login",
-            json={"username": username, "password": password, "audience": "app"},
-        )
+    async def login(self, username: str, password: str, code: str | None = None) -> LoginResult:
+        """Sign in; staff with two-step sign-in get ``CodeNeeded`` and send again with the code."""
+        payload: dict[str, Any] = {"username": username, "password": password, "audience": "app"}
+        if code:
+            payload["code"] = code
+        body = await self._call("POST", "/auth/login", json=payload)
         self.token = body["token"]
         return LoginResult(body["token"], body["expires_at"], body["account"])
 

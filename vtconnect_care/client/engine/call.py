@@ -22,13 +22,14 @@ from .link_stats import LinkMonitor
 from .media_set import MediaSet
 from .mesh import Mesh
 from .peer import Peer, warm_up
+from .sfu import SfuRoom
 from .states import ENGINE_MOVES, EngineState, Event
 from .tracks import AudioMixer, LocalAudioTrack, LocalVideoTrack
+from .watchdog import keep_media_flowing
 
 log = logging.getLogger("vtconnect.call")
 
 DEFAULT_CAP = 6
-KEEPALIVE = 30.0  # seconds between pings while in a session (the login's idle limit is 60 min)
 HERE = ("present", "dropped")  # members whose place in the call is kept
 
 
@@ -76,18 +77,17 @@ class CallEngine:
         )
         self._audio = LocalAudioTrack(media.microphone, lambda: self.mic_enabled)
         self._mixer = AudioMixer(media.speaker, lambda: self.speaker_enabled)
-        self.mesh = Mesh(
+        self._media_args: dict[str, Any] = dict(
             my_id=lambda: self.my_id,
             local=(self._audio, self._video),
             mixer=self._mixer,
             ice=self._ice,
-            signal=self._signal,
             emit=self._emit,
-            spawn=self._spawn,
-            cap=cap,
             on_video_frame=on_video_frame,
             marks=self.marks,
         )
+        self._cap = cap
+        self.mesh: Mesh | SfuRoom = self._new_mesh()
         self.link = LinkMonitor(lambda: self.mesh.peers, self._emit)  # quality per person
         self._inbox: asyncio.Queue[dict] = asyncio.Queue()
         self._rt = RealtimeClient(
@@ -160,7 +160,7 @@ class CallEngine:
         hello = await self._rt.start()
         self.account = hello["account"]
         self._spawn(self._process(), name="engine-inbox")
-        self._spawn(self._watchdog(), name="engine-watchdog")
+        self._spawn(keep_media_flowing(self), name="engine-watchdog")
         self._spawn(self.link.run(), name="engine-link-stats")
         if self.warm_up:
             self._spawn(warm_up(), name="engine-warm-up")
@@ -314,6 +314,9 @@ class CallEngine:
         elif kind == "signal":
             if msg.get("session_id") == self.session_id:
                 await self.mesh.on_signal(msg["from"], msg["signal"])
+        elif kind == "sfu" and isinstance(self.mesh, SfuRoom):
+            if msg.get("session_id") == self.session_id:
+                await self.mesh.on_message(msg)
         elif kind == "error":
             self._emit("error", code=msg.get("code"), message=msg.get("message"))
 
@@ -352,6 +355,7 @@ class CallEngine:
         if self.session and self.session["id"] != session["id"]:
             before = {}
         self.session = session
+        self._use_media(session)
         self._ice_portal = reply.get("ice_servers", [])
         self._emit("joined", session=session, chat=reply.get("chat", []))
         if SessionState(session["state"]) is SessionState.HOSTED:
@@ -398,33 +402,26 @@ class CallEngine:
             {"type": "signal", "session_id": self.session_id, "to": to, "signal": signal}
         )
 
-    async def _watchdog(self) -> None:
-        """Replace connections that carry no media (e.g. after the network came back)."""
-        last_ping = time.monotonic()
-        while True:
-            await asyncio.sleep(0.25)
-            if not self._rt.connected.is_set() or not self.session:
-                continue
-            now = time.monotonic()
-            live = self.session_state
-            if now - last_ping > KEEPALIVE and live is not None and live.live:
-                # a call can run for an hour without a message: keep the login from idling out
-                last_ping = now
-                with contextlib.suppress(ConnectionError):
-                    await self._rt.send({"type": "ping"})
-            if live is not SessionState.BEGUN or self.state is not EngineState.IN_CALL:
-                continue
-            for other in self._others_present():
-                peer = self.peers.get(other)
-                if peer is not None and not peer.needs_replacing(
-                    now=now, stale_after=self.stale_after
-                ):
-                    continue
-                # the offerer acts at once; the other side too if nothing came for a while
-                waited = now - (peer.created if peer else self.marks.get("joined", now))
-                if self.mesh.offers_to(other) or waited > 3 * self.stale_after + 3.0:
-                    with contextlib.suppress(ConnectionError, RealtimeError):
-                        await self.mesh.offer(other)
+    # --- how media travels: a mesh, or a room through Janus (R-ROOM-MODE) -------------------
+
+    def _new_mesh(self) -> Mesh:
+        return Mesh(**self._media_args, signal=self._signal, spawn=self._spawn, cap=self._cap)
+
+    def _use_media(self, session: dict) -> None:
+        """As the server decided for this session: the mesh, or a group room through Janus."""
+        wanted = SfuRoom if session.get("media") == "sfu" else Mesh
+        if type(self.mesh) is wanted:
+            return
+        self._spawn(self.mesh.close_all(), name="engine-media-close")
+        self.mesh = (
+            SfuRoom(**self._media_args, request=self._sfu)
+            if wanted is SfuRoom
+            else (self._new_mesh())
+        )
+        self.mesh.set_audio_only(self.audio_only)
+
+    async def _sfu(self, step: dict) -> dict:
+        return await self._rt.request({"type": "sfu", "session_id": self._need_session(), **step})
 
     # --- plumbing ------------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from vtconnect_care.domain.room_mode import SFU_CAP
+
 from ..ice import rtc_configuration
 from .peer import Peer, prefer_codecs
 from .tracks import AudioMixer, to_mono
@@ -30,6 +32,7 @@ log = logging.getLogger("vtconnect.call")
 Emit = Callable[..., None]
 Request = Callable[[dict], Awaitable[dict]]  # one `sfu` step to the server and its reply
 RETRY_AFTER = (1.0, 2.0, 4.0, 8.0)  # waits before publishing again after Janus went away
+DEAD = ("failed", "closed")
 
 
 class SfuLink:
@@ -88,9 +91,14 @@ class SfuLink:
                 if self.publisher is peer:
                     self._emit("sfu_state", state=pc.connectionState)
 
-            await pc.setLocalDescription(await pc.createOffer())
-            reply = await self._request({"op": "publish", "sdp": peer.local_sdp()})
-            await pc.setRemoteDescription(RTCSessionDescription(reply["sdp"], "answer"))
+            try:
+                await pc.setLocalDescription(await pc.createOffer())
+                reply = await self._request({"op": "publish", "sdp": peer.local_sdp()})
+                await pc.setRemoteDescription(RTCSessionDescription(reply["sdp"], "answer"))
+            except BaseException:
+                self.publisher = None  # refused or unreachable: nothing half-open is kept
+                await peer.close()
+                raise
             self._published.set()
 
     # --- receiving each other person -------------------------------------------------------------
@@ -175,18 +183,6 @@ class SfuLink:
         """Audio only: no video painted; sending stops through the camera switch."""
         self.audio_only = on
 
-    async def on_janus_gone(self) -> None:
-        """Janus went away: every connection through it is dead; publish again when it is back."""
-        await self.close_all()
-        self._emit("sfu_state", state="unavailable")
-        for wait in (*RETRY_AFTER, *[RETRY_AFTER[-1]] * 30):  # about four minutes
-            await asyncio.sleep(wait)
-            try:
-                await self.publish()
-                return
-            except (ConnectionError, TimeoutError, KeyError, ValueError):
-                log.info("Janus still away; trying again in %s s", wait)
-
     async def drop(self, other: int) -> None:
         peer = self.peers.pop(other, None)
         if peer is not None:
@@ -216,3 +212,54 @@ class SfuLink:
         if self.publisher is not None:
             out["publishing"] = {"state": self.publisher.pc.connectionState}
         return out
+
+
+class SfuRoom(SfuLink):
+    """A group room with the mesh's face (``offers_to``, ``offer``, ``on_signal``), so that the
+    engine drives a mesh and a room through Janus the same way: at Begin, on arrival and from
+    the watchdog it "offers" to each person, which here means: make sure I publish, and make
+    sure a dead receiving connection is opened again."""
+
+    cap = SFU_CAP
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._next_publish = 0.0
+        self._failures = 0
+
+    def offers_to(self, other: int, *, i_arrived_last: bool = False) -> bool:
+        return True  # nobody waits for anybody: each sends to Janus
+
+    async def offer(self, other: int) -> None:
+        now = time.monotonic()
+        publisher = self.publisher
+        if (
+            publisher is None or publisher.pc.connectionState in DEAD
+        ) and now >= self._next_publish:
+            try:
+                await self.publish()
+                self._failures = 0
+            except Exception as exc:  # noqa: BLE001 - refused or unreachable: tried again later
+                wait = RETRY_AFTER[min(self._failures, len(RETRY_AFTER) - 1)]
+                self._failures += 1
+                self._next_publish = time.monotonic() + wait
+                log.info("publishing to the media server failed (%s); again in %s s", exc, wait)
+                self._emit("sfu_state", state="unavailable")
+                return
+        peer = self.peers.get(other)
+        if peer is not None and peer.pc.connectionState in DEAD:
+            await self.drop(other)
+            await self.on_publishers(sorted(self._wanted))  # the reconcile loop reopens it
+
+    async def on_signal(self, sender: int, signal: dict) -> None:
+        """No peer-to-peer signalling in a group room (a stale one from a mesh is ignored)."""
+
+    async def on_message(self, message: dict) -> None:
+        """The server's own `sfu` messages: who publishes, or the media server gone."""
+        op = message.get("op")
+        if op == "publishers":
+            await self.on_publishers([int(feed) for feed in message.get("feeds", [])])
+        elif op == "unavailable":
+            await self.close_all()
+            self._next_publish = 0.0  # the next offer (the watchdog's) publishes again
+            self._emit("sfu_state", state="unavailable", message=message.get("message"))

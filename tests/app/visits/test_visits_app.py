@@ -87,8 +87,10 @@ def new_invite(inbox, before: int):
 
 
 def states(dialog) -> dict:
+    """Each button: enabled, and why not (every button says it; a reason shared by several is
+    written beside the first only: tests/app/visits/test_visit_dialog.py)."""
     return {
-        key: (button.isEnabled(), dialog.reasons[key].text())
+        key: (button.isEnabled(), button.accessibleDescription())
         for key, button in dialog.buttons.items()
     }
 
@@ -225,6 +227,9 @@ def test_r_visit_2_4_6_dialog_buttons_follow_the_rules_and_the_invite_is_mailed(
         # R-VISIT-3: the link goes to the clipboard
         await press(window, "copy_invite_link")
         assert QGuiApplication.clipboard().text().startswith(f"{base}/visit/")
+        # issue 15 defect 10: and the dialog shows what it copied
+        assert dialog.invite_link.isVisible()
+        assert dialog.invite_link.text() == QGuiApplication.clipboard().text()
         # R-VISIT-6: after clock-in, Join is enabled
         await press(window, "clock_in")
         assert dialog.message.text().startswith("You clocked in at ")

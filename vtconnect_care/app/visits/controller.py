@@ -162,6 +162,7 @@ class VisitsController(QObject):
             elif key == "copy_invite_link":
                 link, detail = await api.copy_link(visit_id)
                 QGuiApplication.clipboard().setText(link)
+                dialog.show_link(link)  # what was copied, in full (issue 15 defect 10)
                 info = LINK_COPIED
             elif key == "clock_in":
                 detail = await api.clock_in(visit_id)

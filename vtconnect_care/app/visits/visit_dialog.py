@@ -51,6 +51,28 @@ class VisitDialog(QDialog):
             self.buttons[key], self.reasons[key] = button, reason
         self.close_button = self.ui.close_button
         self.close_button.clicked.connect(self.close)
+        self.invite_link = self.ui.invite_link  # the link last copied, to see and copy again
+        self.invite_link.hide()
+        self._steady()
+
+    def _steady(self) -> None:
+        """Every message, reason and the link keep their place while hidden, so the dialog
+        keeps one height from click to click (issue 15 defect 10)."""
+        two_lines = 2 * self.fontMetrics().lineSpacing()
+        for widget in (self.message, self.invite_link, *self.reasons.values()):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
+        for reason in self.reasons.values():  # the longest reason (SESSION_ENDED) takes 3
+            reason.setMinimumHeight(3 * self.reasons["send_invite"].fontMetrics().lineSpacing())
+        top, _, bottom = self.message.padding[1], 0, self.message.padding[3]
+        self.message.setMinimumHeight(two_lines + top + bottom + 2)
+
+    def show_link(self, link: str) -> None:
+        """The invite link that Copy invite link put on the clipboard, shown in full."""
+        self.invite_link.setText(link)
+        self.invite_link.setCursorPosition(0)
+        self.invite_link.show()
 
     def set_detail(self, detail: dict, zone=None) -> None:
         """Show the visit as the server sees it; every button as its rules say."""
@@ -71,6 +93,7 @@ class VisitDialog(QDialog):
             status += f" · last invite sent at {hhmm(vs['last_invite_sent_at'], zone)}"
         self.status.setText(status)
         self.status.setAccessibleDescription(status)
+        said: set[str] = set()  # a reason shared by several buttons is written once
         for key, _ in ORDER:
             state = (detail.get("buttons") or {}).get(key) or {}
             button, reason = self.buttons[key], self.reasons[key]
@@ -79,12 +102,14 @@ class VisitDialog(QDialog):
             enabled = bool(state.get("enabled"))
             button.setEnabled(enabled)
             why = state.get("reason") or ""
-            reason.setText(why)
-            reason.setVisible(bool(why))
+            shown = "" if why in said else why
+            said.add(why)
+            reason.setText(shown)
+            reason.setVisible(bool(shown))
             button.setToolTip(why)
-            button.setAccessibleDescription(why)
+            button.setAccessibleDescription(why)  # every button still says why it is off
             set_blocked(reason, not enabled)
-        self.adjustSize()
+        grow_to_fit(self)  # grows for a longer text, never shrinks back
 
     def show_error(self, text: str) -> None:
         self.message.show_error(text)

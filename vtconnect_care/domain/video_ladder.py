@@ -56,6 +56,8 @@ PROBE_SECONDS = 4.0
 PROBE_SETTLE = 1.5  # the probe's first seconds are not judged: its key frame arrives as a burst
 # (a receiver reads that as queuing) and the reports still speak of the pause before
 PROBE_FAILS_AT_LOSS = 0.10
+CLIMB_WINDOW = 2.0  # seconds: an estimate higher than it was in this window is climbing
+CLIMB_MIN = 0.02  # by at least this share
 RESUME_GRACE = 6.0  # seconds after a probe brought video back in which a low estimate is the
 # receiver's fresh one still climbing (it starts near what it sees arrive), not a thin path
 
@@ -104,6 +106,7 @@ class Ladder:
         self._probe_at: float | None = None
         self._failed_probes = 0
         self._grace_until = now
+        self._estimates: list[tuple[float, float]] = []  # (when, kbps) over CLIMB_WINDOW
 
     def update(
         self,
@@ -115,7 +118,8 @@ class Ladder:
     ) -> Decision:
         before = (self.mode, self.rung)
         sent = sent_kbps if sent_kbps is not None else float(RUNGS[self.rung].kbps)
-        congested = estimate_kbps is not None and estimate_kbps < CONGESTED * sent
+        climbing = self._climbing(estimate_kbps, now)
+        congested = estimate_kbps is not None and estimate_kbps < CONGESTED * sent and not climbing
         self._track(estimate_kbps, congested, sent, loss, now)
         if self.mode is Mode.VIDEO:
             self._in_video(estimate_kbps, now)
@@ -164,6 +168,17 @@ class Ladder:
             self._move(Mode.VIDEO, LOWEST, now)
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _climbing(self, estimate: float | None, now: float) -> bool:
+        """Whether the estimate rose over the last seconds: a receiver's estimate that climbs
+        is still finding the path (it starts near what arrives and grows by some 8% a second),
+        not reporting a queue, even while a spike of the picture sends more than it says."""
+        if estimate is None:
+            self._estimates.clear()
+            return False
+        self._estimates = [(t, e) for t, e in self._estimates if now - t <= CLIMB_WINDOW]
+        self._estimates.append((now, estimate))
+        return estimate > min(e for _, e in self._estimates) * (1 + CLIMB_MIN)
 
     def _track(
         self,

@@ -118,3 +118,25 @@ def test_every_rung_has_an_even_picture(width, height):
     for rung in vl.RUNGS:
         w, h = vl.picture_size(width, height, rung)
         assert w % 2 == 0 and h % 2 == 0 and w <= width and h <= height
+
+
+def test_an_estimate_still_climbing_under_a_spike_is_no_queue():
+    """Issue 17: at a call's start the receiver's estimate climbs from what arrives while the
+    picture's spikes send more than it says; that is no congestion (it cost 20 fps for 8 s)."""
+    ladder = Ladder(now=0.0)
+    t, estimate = 0.0, 240.0
+    while t < 10.0:
+        d = ladder.update(estimate_kbps=estimate, loss=0.0, now=t, sent_kbps=350)
+        assert d.rung == vl.START, (t, estimate)
+        t += 0.5
+        estimate *= 1.04  # aiortc's ramp, read twice a second
+    # the same shortfall with an estimate that stopped climbing (a queue): down it goes
+    d, _ = run(
+        ladder,
+        t,
+        2 * vl.CLIMB_WINDOW + vl.CONGESTED_AFTER,
+        estimate_kbps=300,
+        loss=0.0,
+        sent_kbps=400,
+    )
+    assert d.rung > vl.START

@@ -55,7 +55,7 @@ def test_room_brings_the_picture_back_one_step_at_a_time():
     # at 0.1 busy, the step above (0.75 size) is predicted at 0.1 * 0.5625 / 0.25 = 0.225
     moved, _ = feed(limit, 0.0, 40.0, usage=0.1, loop_lag=0.002)
     assert [s for _, s in moved] == [1, 0]
-    assert all(b - a >= vl.UNDERUSE_AFTER for (a, _), (b, _) in zip(moved, moved[1:]))
+    assert all(b - a >= vl.UNDERUSE_AFTER for (a, _), (b, _) in zip(moved, moved[1:], strict=False))
 
 
 def test_no_step_up_that_would_overuse_again():

@@ -72,6 +72,8 @@ class Settings:
     login_account_ceiling: int = 50  # failures per username from everywhere, except at an
     # address where the owner signed in within 30 days (services/login_limits.py)
     recovery_per_address: int = 10
+    register_per_address: int = 10  # registration attempts per address per window
+    register_taken_per_address: int = 5  # "username taken" answers per address per window
     recovery_per_account: int = 3
     rate_window: timedelta = timedelta(minutes=15)
     # mail delivery

@@ -9,9 +9,14 @@ from vtconnect_care.domain import messages
 
 from ..services import registration
 from .bounds import BoundedDate
-from .deps import DbDep, SettingsDep
+from .deps import AddressDep, DbDep, SettingsDep
 
 router = APIRouter(prefix="/public", tags=["registration"])
+
+REGISTERED_CHECK_EMAIL = (
+    "Thank you for registering. Please check your email and click the link to confirm your "
+    "email address."
+)
 
 
 class RegisterIn(BaseModel):
@@ -40,14 +45,12 @@ def organization(slug: str, db: DbDep, settings: SettingsDep) -> dict:
 
 
 @router.post("/orgs/{slug}/register", status_code=201)
-def register(slug: str, body: RegisterIn, db: DbDep, settings: SettingsDep) -> dict:
-    client = registration.register(db, settings, slug, body.model_dump())
-    return {
-        "id": client.id,
-        "status": client.status,
-        "message": "Thank you for registering. Please check your email and click the link to "
-        "confirm your email address.",
-    }
+def register(
+    slug: str, body: RegisterIn, db: DbDep, settings: SettingsDep, address: AddressDep
+) -> dict:
+    """The same answer whether the email address was new or already in use (defect 5)."""
+    registration.register(db, settings, slug, body.model_dump(), address=address)
+    return {"message": REGISTERED_CHECK_EMAIL}
 
 
 @router.post("/confirm-email")

@@ -92,7 +92,7 @@ async def login(
             target == "/portal" or target.startswith("/portal/")
         ):
             target = "/portal/me"  # a client's own page; the management pages are staff's
-        response = redirect(after_sign_in(db, result.account, target))
+        response = redirect(after_sign_in(request, db, settings, result.account, target))
         set_session_cookie(response, settings, result.token)
         return response
     return render(
@@ -305,12 +305,14 @@ def register_page(request: Request, slug: str, db: DbDep) -> Response:
 
 
 @router.post("/o/{slug}/register")
-async def register(request: Request, slug: str, db: DbDep, settings: SettingsDep) -> Response:
-    """R-REG-1..6."""
+async def register(
+    request: Request, slug: str, db: DbDep, settings: SettingsDep, address: AddressDep
+) -> Response:
+    """R-REG-1..6; a used email address goes on like a new one (its owner is emailed)."""
     form = await form_data(request)
     org = registration.organization(db, slug)
     try:
-        registration.register(db, settings, slug, form)
+        registration.register(db, settings, slug, form, address=address)
     except ApiError as exc:
         if exc.status != 422:
             raise

@@ -36,6 +36,7 @@ from .client_associations import (
 )
 
 STATUSES = tuple(s.value for s in ClientStatus)
+EMAIL_IN_USE = "Another account already uses this email address."
 
 
 def email_taken(db: Session, org_id: int, email: str, *, exclude_id: int | None = None) -> bool:
@@ -111,7 +112,7 @@ def check_fields(
     )
     email = (data.get("email") or "").strip()
     if "email" not in errors and email_taken(db, org_id, email, exclude_id=exclude_id):
-        errors["email"] = "Another account already uses this email address."
+        errors["email"] = EMAIL_IN_USE
     phone = (data.get("phone") or "").strip()
     if len(phone) > 40:
         errors["phone"] = messages.at_most(40)

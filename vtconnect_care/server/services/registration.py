@@ -33,10 +33,10 @@ from .. import audit
 from ..errors import ApiError, not_found, validation
 from ..mail import outbox
 from ..models import Account, Association, Client, Organization, Staff
-from ..security import TokenPurpose
+from ..security import TokenPurpose, hash_password
 from ..settings import Settings
-from . import accounts, tokens
-from .clients import check_fields
+from . import accounts, registration_limits, tokens
+from .clients import EMAIL_IN_USE, check_fields
 
 SETUP_LINK_INVALID = (
     "This set-up link is no longer valid: it has expired or has already been used. "
@@ -123,17 +123,29 @@ def _username_errors(db: Session, username: str | None) -> dict[str, str]:
     return {}
 
 
-def register(db: Session, settings: Settings, slug: str, data: dict) -> Client:
+def register(
+    db: Session, settings: Settings, slug: str, data: dict, *, address: str = "unknown"
+) -> Client | None:
+    """R-REG-1..6; None when the email address is already in use (answered like a success:
+    defect 5, the address's owner is told by email instead)."""
     with _username_race(db):
-        return _register(db, settings, slug, data)
+        return _register(db, settings, slug, data, address)
 
 
-def _register(db: Session, settings: Settings, slug: str, data: dict) -> Client:
+def _register(
+    db: Session, settings: Settings, slug: str, data: dict, address: str
+) -> Client | None:
     """R-REG-1..6: create the client, associate or not, tell the right people, ask to confirm."""
     org = organization(db, slug)
     now = settings.clock.now()
+    registration_limits.attempt(db, settings, address, now=now)  # defect 5: per address
     errors = check_fields(db, org.id, data, now)
+    email_in_use = errors.get("email") == EMAIL_IN_USE
+    if email_in_use:
+        del errors["email"]  # never said: the owner of the address is emailed instead
     errors.update(_username_errors(db, data.get("username")))
+    if errors.get("username") == USERNAME_TAKEN:
+        registration_limits.username_taken(db, settings, address, now=now)  # guessing slowed
     password = data.get("password") or ""
     problem = password_error(password, data.get("username"))
     if problem:
@@ -158,7 +170,13 @@ def _register(db: Session, settings: Settings, slug: str, data: dict) -> Client:
     if not practitioner_choice_allowed(org.individual_practitioner, choice):
         errors["practitioner"] = "Choose a practitioner."
     if errors:
+        db.commit()  # the attempt counters only: nothing else is written yet
         raise validation(errors)
+    if email_in_use:
+        registration_limits.tell_owner(db, settings, org, data["email"], address, now=now)
+        hash_password(password)  # the same costly step as a real sign-up: no timing tell
+        db.commit()
+        return None
     outcome = registration_outcome(manual_approval=org.manual_approval, choice=choice)
     client = Client(
         organization_id=org.id,

@@ -15,6 +15,7 @@ from vtconnect_care.domain import devices
 from vtconnect_care.server.models import Account, AuditEvent
 
 ME = "/api/v1/auth/me"
+PASSWORD = {"password": "VTConnect-demo-1"}
 
 
 @pytest.fixture
@@ -58,13 +59,18 @@ def test_a_person_ends_one_device_and_then_the_others(demo_api):
     third = login_headers(demo_api, "dr.patel")
     rows = demo_api.get("/api/v1/auth/devices", headers=second).json()
     app_row = next(r for r in rows if r["audience"] == "app")
-    r = demo_api.delete(f"/api/v1/auth/devices/{app_row['id']}", headers=second)
+    end = f"/api/v1/auth/devices/{app_row['id']}/end"
+    wrong = demo_api.post(end, headers=second, json={"password": "not mine"})
+    assert wrong.status_code == 422  # the current password first (ASVS 7.5.2)
+    assert demo_api.get(ME, headers=first).status_code == 200
+    r = demo_api.post(end, headers=second, json=PASSWORD)
     assert r.status_code == 200 and r.json()["message"] == devices.DEVICE_ENDED
     assert demo_api.get(ME, headers=first).status_code == 401
     assert demo_api.get(ME, headers=third).status_code == 200
-    again = demo_api.delete(f"/api/v1/auth/devices/{app_row['id']}", headers=second)
+    again = demo_api.post(end, headers=second, json=PASSWORD)
     assert again.status_code == 404
-    assert demo_api.post("/api/v1/auth/devices/end-others", headers=second).status_code == 200
+    others = demo_api.post("/api/v1/auth/devices/end-others", headers=second, json=PASSWORD)
+    assert others.status_code == 200
     assert demo_api.get(ME, headers=third).status_code == 401
     assert demo_api.get(ME, headers=second).status_code == 200
 
@@ -73,10 +79,10 @@ def test_nobody_ends_another_persons_device_by_its_id(demo_api):
     victim = login_headers(demo_api, "nurse.kim")
     victim_id = demo_api.get("/api/v1/auth/devices", headers=victim).json()[0]["id"]
     attacker = login_headers(demo_api, "dr.patel")
-    assert demo_api.delete(f"/api/v1/auth/devices/{victim_id}", headers=attacker).status_code == 404
-    assert demo_api.delete(
-        "/api/v1/auth/devices/99999999999999999999", headers=attacker
-    ).status_code in (404, 422)
+    end = f"/api/v1/auth/devices/{victim_id}/end"
+    assert demo_api.post(end, headers=attacker, json=PASSWORD).status_code == 404
+    huge = "/api/v1/auth/devices/99999999999999999999/end"
+    assert demo_api.post(huge, headers=attacker, json=PASSWORD).status_code in (404, 422)
     assert demo_api.get(ME, headers=victim).status_code == 200
 
 
@@ -150,7 +156,13 @@ def test_portal_devices_page_lists_and_signs_out_a_device(web, demo_app):
     assert page.status_code == 200
     assert "VTConnect Care app" in page.text and "This device" in page.text
     token = csrf(web, "/portal/devices")
-    r = web.post("/portal/devices/end-others", data={"csrf_token": token})
+    r = web.post("/portal/devices", data={"csrf_token": token, "end": "others", "password": "x"})
+    assert r.status_code == 422  # the current password first (ASVS 7.5.2)
+    assert web.get(ME, headers={"Authorization": f"Bearer {other}"}).status_code == 200
+    r = web.post(
+        "/portal/devices",
+        data={"csrf_token": token, "end": "others", "password": "VTConnect-demo-1"},
+    )
     assert r.status_code == 303 and "others_ended" in r.headers["location"]
     assert web.get(ME, headers={"Authorization": f"Bearer {other}"}).status_code == 401
     assert web.get("/portal/devices").status_code == 200  # this one stays
@@ -202,3 +214,13 @@ def test_portal_password_change_offers_to_sign_out_other_devices(web):
         },
     )
     assert wrong.status_code == 422
+
+
+def test_signing_in_again_in_a_browser_ends_its_earlier_session(web):  # ASVS 7.2.4
+    sign_in(web, "dr.patel")
+    first = web.cookies.get("vt_portal")
+    sign_in(web, "nurse.kim")
+    second = web.cookies.get("vt_portal")
+    assert first and second and first != second
+    assert web.get(ME, headers={"Authorization": f"Bearer {first}"}).status_code == 401
+    assert web.get(ME, headers={"Authorization": f"Bearer {second}"}).status_code == 200

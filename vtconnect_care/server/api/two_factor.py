@@ -120,17 +120,22 @@ def my_devices(session: SessionDep, db: DbDep, settings: SettingsDep) -> list[De
     return [DeviceOut(**row) for row in rows]
 
 
-@router.delete("/auth/devices/{device_id}", response_model=MessageOut)
+@router.post("/auth/devices/{device_id}/end", response_model=MessageOut)
 def end_device(
-    device_id: int, account: CurrentAccount, db: DbDep, settings: SettingsDep
+    device_id: int, body: PasswordIn, account: CurrentAccount, db: DbDep, settings: SettingsDep
 ) -> MessageOut:
+    """End one of my sessions, after the current password (ASVS 7.5.2)."""
+    two_factor.check_password(db, settings, account, body.password)
     device_sessions.end_one(db, settings, account, session_id=device_id)
     return MessageOut(message=devices.DEVICE_ENDED)
 
 
 @router.post("/auth/devices/end-others", response_model=MessageOut)
-def end_other_devices(session: SessionDep, db: DbDep, settings: SettingsDep) -> MessageOut:
+def end_other_devices(
+    body: PasswordIn, session: SessionDep, db: DbDep, settings: SettingsDep
+) -> MessageOut:
     account, token = session
+    two_factor.check_password(db, settings, account, body.password)
     device_sessions.end_others(db, settings, account, keep_id=token.id)
     return MessageOut(message=devices.OTHERS_ENDED)
 

@@ -92,25 +92,32 @@ def device_list(request: Request, account: PageAccount, db: DbDep, settings: Set
     )
 
 
-@router.post("/devices/{device_id}/end")
-async def end_device(
-    request: Request, device_id: int, account: PageAccount, db: DbDep, settings: SettingsDep
+@router.post("/devices")
+async def end_devices(
+    request: Request, account: PageAccount, db: DbDep, settings: SettingsDep
 ) -> Response:
-    await form_data(request)
+    """One form: the current password (ASVS 7.5.2) and the button pressed, a device's id or
+    "others"."""
+    form = await form_data(request)
     current = session_id(request, db, settings)
+    choice = str(form.get("end", ""))[:20]
+    try:
+        two_factor.check_password(db, settings, account, str(form.get("password", ""))[:256])
+    except ApiError as exc:
+        if exc.status not in (422, 429):
+            raise
+        rows = device_sessions.listing(db, settings, account, current_id=current)
+        ctx = {"title": "Signed-in devices", "section": "security", "devices": rows}
+        ctx.update(errors=exc.fields, problem=exc.message if exc.status == 429 else None)
+        return render(request, "devices.html", ctx, status_code=exc.status)
+    if choice == "others":
+        device_sessions.end_others(db, settings, account, keep_id=current)
+        return redirect("/portal/devices", "others_ended")
+    device_id = int(choice) if choice.isdigit() else 0
     device_sessions.end_one(db, settings, account, session_id=device_id)
     if device_id == current:
         return redirect("/login", "signed_out")
     return redirect("/portal/devices", "device_ended")
-
-
-@router.post("/devices/end-others")
-async def end_others(
-    request: Request, account: PageAccount, db: DbDep, settings: SettingsDep
-) -> Response:
-    await form_data(request)
-    device_sessions.end_others(db, settings, account, keep_id=session_id(request, db, settings))
-    return redirect("/portal/devices", "others_ended")
 
 
 # --- an Org Admin on someone else's sessions -----------------------------------------------

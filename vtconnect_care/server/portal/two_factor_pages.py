@@ -14,6 +14,7 @@ from ..errors import ApiError, forbidden
 from ..services import device_sessions, two_factor, two_factor_login
 from .device_pages import security_context, session_id
 from .web import (
+    SESSION_COOKIE,
     PageAccount,
     PortalRoute,
     form_data,
@@ -46,8 +47,10 @@ def ask_for_code(request: Request, db, settings, *, account_id: int, next_url: s
     return response
 
 
-def after_sign_in(db, account, target: str) -> str:
-    """Staff whom the organisation requires to use two-step sign-in, without it: set it up."""
+def after_sign_in(request: Request, db, settings, account, target: str) -> str:
+    """Where a new portal session goes: staff whom the organisation requires to use two-step
+    sign-in, without it, to set it up. The session this browser had before ends (ASVS 7.2.4)."""
+    device_sessions.end_replaced(db, settings, request.cookies.get(SESSION_COOKIE))
     return SECURITY + "?notice=enrol_required" if two_factor.must_enrol(db, account) else target
 
 
@@ -86,6 +89,7 @@ async def code_submit(
             {"title": "Two-step sign-in", "errors": exc.fields, "problem": exc.message or None},
             status_code=exc.status,
         )
+    device_sessions.end_replaced(db, settings, request.cookies.get(SESSION_COOKIE))
     target = SECURITY + "?notice=enrol_required" if done.must_enrol else done.next
     response = redirect(target)
     set_session_cookie(response, settings, done.token)

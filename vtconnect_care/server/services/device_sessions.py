@@ -134,6 +134,22 @@ def end_others(
         db.commit()
 
 
+def end_replaced(db: Session, settings: Settings, raw: str | None) -> None:
+    """A browser that signs in again while signed in: its earlier session ends (ASVS 7.2.4)."""
+    if not raw:
+        return
+    row = tokens.find(db, purpose=TokenPurpose.SESSION, raw=raw, now=settings.clock.now())
+    if row is not None:
+        tokens.revoke(
+            db,
+            purpose=TokenPurpose.SESSION,
+            now=settings.clock.now(),
+            account_id=row.account_id,
+            token_id=row.id,
+        )
+        db.commit()
+
+
 def _managed(db: Session, actor: Account, account_id: int) -> Account:
     """The account an Org Admin acts on: same organisation, not themselves (404 / 403)."""
     if not isinstance(actor, Staff) or not devices.can_end_sessions_of_others(

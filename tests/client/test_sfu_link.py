@@ -99,11 +99,14 @@ def test_five_people_each_send_once_and_see_and_hear_everyone_else(janus_server)
         connection = JanusConnection(janus_server.url, janus_server.api_secret)
         people: dict[int, Person] = {}
 
-        async def on_event(session_id: int, account_id: int, event: dict) -> None:
-            if event["kind"] == "publishers" and account_id in people:
-                asyncio.ensure_future(people[account_id].link.on_publishers(event["feeds"]))
+        async def on_event(session_id: int, account_id: int | None, event: dict) -> None:
+            if event["kind"] == "publishers":  # the hub tells the whole room
+                for person in people.values():
+                    asyncio.ensure_future(person.link.on_publishers(event["feeds"]))
 
-        rooms = VideoRooms(connection, admin_key=janus_server.admin_key, on_event=on_event)
+        rooms = VideoRooms(
+            connection, admin_key=janus_server.admin_key, server_secret="k" * 32, on_event=on_event
+        )
         relay = SfuRelay(rooms)
         try:
             for account in NAMES:
@@ -132,7 +135,9 @@ def test_five_people_each_send_once_and_see_and_hear_everyone_else(janus_server)
 def test_a_bad_or_unknown_step_is_refused_with_a_reason(janus_server):
     async def scenario() -> None:
         connection = JanusConnection(janus_server.url, janus_server.api_secret)
-        rooms = VideoRooms(connection, admin_key=janus_server.admin_key, on_event=_ignore)
+        rooms = VideoRooms(
+            connection, admin_key=janus_server.admin_key, server_secret="k" * 32, on_event=_ignore
+        )
         relay = SfuRelay(rooms)
         try:
             for step, code in [

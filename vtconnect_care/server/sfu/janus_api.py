@@ -61,6 +61,10 @@ class JanusConnection:
         self._reader: asyncio.Task | None = None
         self._answers: dict[str, asyncio.Future[dict]] = {}
         self._listeners: dict[int, Listener] = {}
+        # events go to listeners from a task of their own, in order: a listener that asks
+        # Janus something must not hold up the reader that brings the answer
+        self._events: asyncio.Queue[tuple[Listener, dict]] = asyncio.Queue()
+        self._dispatcher: asyncio.Task | None = None
         self._lock = asyncio.Lock()
 
     @property
@@ -80,6 +84,8 @@ class JanusConnection:
                 raise JanusUnavailable(f"Janus at {self.url} cannot be reached: {exc}") from exc
             self._ws = ws
             self._reader = asyncio.create_task(self._read(ws), name="janus-reader")
+            if self._dispatcher is None or self._dispatcher.done():
+                self._dispatcher = asyncio.create_task(self._dispatch(), name="janus-events")
 
     async def close(self) -> None:
         reader, ws = self._reader, self._ws
@@ -87,10 +93,12 @@ class JanusConnection:
         if ws is not None:
             with contextlib.suppress(WebSocketException, OSError):
                 await ws.close()
-        if reader is not None:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
+        dispatcher, self._dispatcher = self._dispatcher, None
+        for task in (reader, dispatcher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._fail_waiting()
 
     def listen(self, session_id: int, listener: Listener) -> None:
@@ -134,7 +142,7 @@ class JanusConnection:
         finally:
             self._fail_waiting()
             for listener in list(self._listeners.values()):
-                await _call(listener, {"janus": "gone"})
+                self._events.put_nowait((listener, {"janus": "gone"}))
 
     async def _route(self, message: dict) -> None:
         kind = message.get("janus")
@@ -146,6 +154,11 @@ class JanusConnection:
             return
         listener = self._listeners.get(message.get("session_id") or 0)
         if listener is not None:
+            self._events.put_nowait((listener, message))
+
+    async def _dispatch(self) -> None:
+        while True:
+            listener, message = await self._events.get()
             await _call(listener, message)
 
     def _fail_waiting(self) -> None:

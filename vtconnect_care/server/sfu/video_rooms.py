@@ -1,18 +1,23 @@
 """Janus VideoRooms for group Care Sessions: one room per session, one Janus session per member.
 
-The portal server creates each room with a random secret and PIN that never leave it, joins
-members as publishers under their account id, subscribes them to everyone else, and passes the
-SDP between each app and Janus through our own hub (authorization stays ours: a person reaches a
-room only through a hub message the server has checked). What Janus says by itself about a room
-(publishers arriving and leaving, Janus going away) reaches `on_event(session_id, account_id,
-event)`, which the hub turns into messages to that member.
+Each room's number, secret and PIN are derived from the server's secret key and the session id
+(HMAC), so every server process finds the same room without storing or sharing anything, and
+nobody without the key can guess them; they never leave the portal server. Members join as
+publishers under their account id and receive each other person on a subscriber handle of
+their own. Janus is the truth of who publishes (``listparticipants``): when a member's media
+comes up or a member leaves, the list is read and handed to ``on_event(session_id, None,
+{"kind": "publishers", ...})`` for the hub to tell the whole room, in whatever process each
+member is. Janus going away reaches ``on_event(session_id, account_id, {"kind":
+"janus_gone"})`` for each member of this process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -21,14 +26,28 @@ from vtconnect_care.server.sfu.janus_api import JanusConnection, JanusError, Jan
 
 log = logging.getLogger("vtconnect.sfu")
 
-EventSink = Callable[[int, int, dict], Awaitable[None]]
+EventSink = Callable[[int, int | None, dict], Awaitable[None]]
+ROOM_EXISTS, NO_SUCH_ROOM = 427, 426  # JANUS_VIDEOROOM_ERROR_ROOM_EXISTS, _NO_SUCH_ROOM
 
 
-@dataclass
+@dataclass(frozen=True)
 class RoomKeys:
     room: int
     secret: str = field(repr=False)
     pin: str = field(repr=False)
+
+
+def room_keys(server_secret: str, session_id: int) -> RoomKeys:
+    """The session's room: the same in every process, unguessable without the server's key."""
+
+    def derive(purpose: str) -> bytes:
+        message = f"janus-room:{purpose}:{session_id}".encode()
+        return hmac.new(server_secret.encode(), message, hashlib.sha256).digest()
+
+    room = int.from_bytes(derive("number")[:6], "big") or 1  # 48 bits: a JSON-safe integer
+    secret = base64.urlsafe_b64encode(derive("secret")).decode().rstrip("=")
+    pin = base64.urlsafe_b64encode(derive("pin")[:18]).decode()
+    return RoomKeys(room, secret, pin)
 
 
 @dataclass
@@ -41,26 +60,30 @@ class Member:
 
 
 class VideoRooms:
-    """Every Janus VideoRoom this server process runs, by Care Session id."""
+    """The Janus side of this server process's members of group rooms."""
 
-    def __init__(self, connection: JanusConnection, *, admin_key: str, on_event: EventSink) -> None:
+    def __init__(
+        self,
+        connection: JanusConnection,
+        *,
+        admin_key: str,
+        server_secret: str,
+        on_event: EventSink,
+    ) -> None:
         self._connection = connection
         self._admin_key = admin_key
+        self._server_secret = server_secret
         self._on_event = on_event
         self._control: tuple[JanusSession, int] | None = None
-        self._rooms: dict[int, RoomKeys] = {}
+        self._created: set[int] = set()  # rooms this process made sure exist
         self._members: dict[tuple[int, int], Member] = {}
         self._lock = asyncio.Lock()
 
-    def keys(self, session_id: int) -> RoomKeys | None:
-        return self._rooms.get(session_id)
+    def keys(self, session_id: int) -> RoomKeys:
+        return room_keys(self._server_secret, session_id)
 
-    def publishers(self, session_id: int) -> list[int]:
-        return sorted(
-            account
-            for (sid, account), member in self._members.items()
-            if sid == session_id and member.live
-        )
+    def local_members(self, session_id: int) -> list[int]:
+        return sorted(account for (sid, account) in self._members if sid == session_id)
 
     async def _control_handle(self) -> tuple[JanusSession, int]:
         if self._control is None or not self._connection.is_open:
@@ -69,53 +92,74 @@ class VideoRooms:
         return self._control
 
     async def ensure_room(self, session_id: int) -> RoomKeys:
-        """The session's VideoRoom, created with a fresh secret and PIN when it has none."""
+        """The session's VideoRoom, created when Janus has none (any process may do it)."""
+        keys = self.keys(session_id)
         async with self._lock:
-            keys = self._rooms.get(session_id)
-            if keys is not None:
+            if session_id in self._created and self._connection.is_open:
                 return keys
             session, handle = await self._control_handle()
-            secret, pin = secrets.token_urlsafe(24), secrets.token_urlsafe(12)
-            data, _ = await session.message(
-                handle,
-                {
-                    "request": "create",
-                    "admin_key": self._admin_key,
-                    "secret": secret,
-                    "pin": pin,
-                    "is_private": True,
-                    "publishers": SFU_CAP,
-                    "description": f"Care Session {session_id}",
-                    "audiocodec": "opus",
-                    "videocodec": "vp8",
-                    "notify_joining": False,
-                },
-            )
-            keys = RoomKeys(int(data["room"]), secret, pin)
-            self._rooms[session_id] = keys
-            log.info("janus room %s created for care session %s", keys.room, session_id)
+            try:
+                await session.message(
+                    handle,
+                    {
+                        "request": "create",
+                        "admin_key": self._admin_key,
+                        "room": keys.room,
+                        "secret": keys.secret,
+                        "pin": keys.pin,
+                        "is_private": True,
+                        "publishers": SFU_CAP,
+                        "description": f"Care Session {session_id}",
+                        "audiocodec": "opus",
+                        "videocodec": "vp8",
+                        "notify_joining": False,
+                    },
+                )
+                log.info("janus room created for care session %s", session_id)
+            except JanusError as exc:
+                if exc.code != ROOM_EXISTS:
+                    raise
+            self._created.add(session_id)
             return keys
 
+    async def publishers(self, session_id: int) -> list[int]:
+        """Who publishes in the session's room now, as Janus says (every process's members)."""
+        keys = self.keys(session_id)
+        session, handle = await self._control_handle()
+        try:
+            data, _ = await session.message(
+                handle, {"request": "listparticipants", "room": keys.room}
+            )
+        except JanusError as exc:
+            if exc.code == NO_SUCH_ROOM:
+                return []
+            raise
+        return sorted(int(p["id"]) for p in data.get("participants", []) if p.get("publisher"))
+
     async def destroy_room(self, session_id: int) -> None:
-        """End: everyone leaves and the room is removed from Janus."""
-        for sid, account in [key for key in self._members if key[0] == session_id]:
-            await self.leave(sid, account)
-        keys = self._rooms.pop(session_id, None)
-        if keys is None:
-            return
+        """End: this process's members leave and the room is removed from Janus."""
+        for account in self.local_members(session_id):
+            member = self._members.pop((session_id, account), None)
+            if member is not None:
+                await member.session.destroy()
+        self._created.discard(session_id)
+        keys = self.keys(session_id)
         try:
             session, handle = await self._control_handle()
             await session.message(
                 handle, {"request": "destroy", "room": keys.room, "secret": keys.secret}
             )
+            log.info("janus room removed (care session %s)", session_id)
         except JanusError as exc:
-            log.info("janus room %s already gone: %s", keys.room, exc)
-        log.info("janus room %s removed (care session %s)", keys.room, session_id)
+            if exc.code != NO_SUCH_ROOM:
+                raise
 
     async def publish(self, session_id: int, account_id: int, *, display: str, offer: dict) -> dict:
         """Join `account_id` as the room's publisher `account_id` and answer its offer."""
         keys = await self.ensure_room(session_id)
-        await self.leave(session_id, account_id)  # a re-join replaces the old publisher
+        old = self._members.pop((session_id, account_id), None)
+        if old is not None:
+            await old.session.destroy()  # a re-join replaces the old publisher
 
         async def listener(event: dict) -> None:
             await self._janus_event(session_id, account_id, event)
@@ -137,12 +181,11 @@ class VideoRooms:
             _, answer = await session.message(
                 handle, {"request": "publish", "audio": True, "video": True}, jsep=offer
             )
+            if answer is None:
+                raise JanusError(0, "Janus gave no answer to the offer")
         except BaseException:
             await session.destroy()
             raise
-        if answer is None:
-            await session.destroy()
-            raise JanusError(0, "Janus gave no answer to the offer")
         self._members[(session_id, account_id)] = Member(account_id, session, handle)
         return answer
 
@@ -153,10 +196,9 @@ class VideoRooms:
         arriving or leaving never renegotiates anyone else's streams, and each remote person's
         connection state is their own."""
         member = self._members.get((session_id, account_id))
-        keys = self._rooms.get(session_id)
-        if member is None or keys is None:
+        if member is None:
             raise JanusError(0, "publish before subscribing")
-        if feed == account_id or feed not in self.publishers(session_id):
+        if feed == account_id:
             raise JanusError(428, "no such feed")
         await self.unsubscribe(session_id, account_id, feed)
         handle = await member.session.attach()
@@ -166,17 +208,16 @@ class VideoRooms:
                 {
                     "request": "join",
                     "ptype": "subscriber",
-                    "room": keys.room,
-                    "pin": keys.pin,
+                    "room": self.keys(session_id).room,
+                    "pin": self.keys(session_id).pin,
                     "streams": [{"feed": feed}],
                 },
             )
+            if offer is None:
+                raise JanusError(0, "Janus gave no offer for the feed")
         except BaseException:
             await member.session.detach(handle)
             raise
-        if offer is None:
-            await member.session.detach(handle)
-            raise JanusError(0, "Janus gave no offer for the feed")
         member.subscriptions[feed] = handle
         return offer
 
@@ -200,29 +241,28 @@ class VideoRooms:
             await member.session.destroy()
             await self._announce(session_id)
 
-    async def _announce(self, session_id: int) -> None:
-        """Tell every member of the room who publishes now (they subscribe to the others)."""
-        feeds = self.publishers(session_id)
-        for account in feeds:
-            await self._on_event(session_id, account, {"kind": "publishers", "feeds": feeds})
-
     async def close(self) -> None:
-        for session_id in list(self._rooms):
-            await self.destroy_room(session_id)
+        """This process stops: its members' Janus sessions end (rooms stay for the others)."""
+        for key in list(self._members):
+            member = self._members.pop(key)
+            await member.session.destroy()
         if self._control is not None:
             await self._control[0].destroy()
             self._control = None
 
+    async def _announce(self, session_id: int) -> None:
+        await self._on_event(
+            session_id, None, {"kind": "publishers", "feeds": await self.publishers(session_id)}
+        )
+
     async def _janus_event(self, session_id: int, account_id: int, event: dict) -> None:
         kind = event.get("janus")
+        member = self._members.get((session_id, account_id))
         if kind == "gone":
             self._members.pop((session_id, account_id), None)
-            self._rooms.pop(session_id, None)
+            self._created.clear()
+            self._control = None
             await self._on_event(session_id, account_id, {"kind": "janus_gone"})
-        elif kind == "webrtcup":
-            member = self._members.get((session_id, account_id))
-            if member is not None and event.get("sender") == member.publisher and not member.live:
-                member.live = True
-                await self._announce(session_id)
-        elif kind == "hangup":
-            await self._on_event(session_id, account_id, {"kind": "media_down"})
+        elif kind == "webrtcup" and member is not None and event.get("sender") == member.publisher:
+            member.live = True
+            await self._announce(session_id)

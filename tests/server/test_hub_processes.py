@@ -152,3 +152,30 @@ def test_a_restart_of_one_process_mid_call_loses_nothing(pair):
     assert alex.wait("signal")["signal"]["pc"] == "p2"
     patel.close()
     alex.close()
+
+
+def test_workers_above_one_need_redis(tmp_path, monkeypatch, capsys):
+    from vtconnect_care.server import cli
+
+    monkeypatch.delenv("VTCONNECT_REDIS_URL", raising=False)
+    assert cli.main(["--workers", "2", "--data-dir", str(tmp_path)]) == 2
+    assert "needs Redis" in capsys.readouterr().err
+
+
+def test_vtconnect_server_workers_2_carries_a_call(tmp_path, redis):
+    """`vtconnect-server --workers 2` with Redis: whichever worker each socket lands on."""
+    env = {"VTCONNECT_REDIS_URL": redis.url}
+    if PG_URL:
+        from tests.conftest import _fresh_pg_schema
+
+        env["VTCONNECT_DATABASE_URL"] = _fresh_pg_schema(PG_URL)
+    with ServerProcess(tmp_path / "data", env=env, args=["--workers", "2"]) as server:
+        server.wait_for_line("Application startup complete", timeout=60)
+        server.wait_for_line("Application startup complete", timeout=60)
+        patel, alex, sid, _, _ = _call(server, server)
+        offer = {"kind": "offer", "pc": "w1", "sdp": "v=0\r\n"}
+        alex_id = alex.hello["account"]["id"]
+        patel.send({"type": "signal", "session_id": sid, "to": alex_id, "signal": offer})
+        assert alex.wait("signal")["signal"]["pc"] == "w1"
+        patel.close()
+        alex.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="refuse unsafe settings (no TLS public URL, default secret, demo data)",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (more than 1 needs VTCONNECT_REDIS_URL)",
+    )
+    p.add_argument("--redis-url", help="redis://host:port/0 for several processes")
     p.add_argument("--log-level", default="info")
     p.add_argument("--version", action="version", version=f"vtconnect-server {__version__}")
     return p.parse_args(argv)
@@ -42,7 +50,39 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         smtp_url=args.smtp_url,
         demo=args.demo,
         production=args.production,
+        redis_url=args.redis_url,
     )
+
+
+# what each worker process reads back with Settings.from_env()
+_EXPORTED = {
+    "host": "VTCONNECT_HOST",
+    "port": "VTCONNECT_PORT",
+    "data_dir": "VTCONNECT_DATA_DIR",
+    "database_url": "VTCONNECT_DATABASE_URL",
+    "public_url": "VTCONNECT_PUBLIC_URL",
+    "smtp_url": "VTCONNECT_SMTP_URL",
+    "redis_url": "VTCONNECT_REDIS_URL",
+}
+
+
+def export_for_workers(settings: Settings) -> None:
+    """Put the flags' settings in the environment that the worker processes inherit. The
+    parent migrated and seeded once before any worker starts, so the workers find the schema
+    current and the (idempotent) demo data there."""
+    for key, name in _EXPORTED.items():
+        value = getattr(settings, key)
+        if value is not None:
+            os.environ[name] = str(value)
+    os.environ["VTCONNECT_DEMO"] = "1" if settings.demo else "0"
+    os.environ["VTCONNECT_PRODUCTION"] = "1" if settings.production else "0"
+
+
+def worker_app():  # type: ignore[no-untyped-def]
+    """The ASGI app of one worker process (uvicorn's factory for --workers)."""
+    from .app import create_app
+
+    return create_app(Settings.from_env())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,25 +99,39 @@ def main(argv: list[str] | None = None) -> int:
             for problem in problems:
                 print(f"  - {problem}", file=sys.stderr)
             return 2
+    if args.workers > 1 and not settings.redis_url:
+        print(
+            "vtconnect-server: --workers above 1 needs Redis (VTCONNECT_REDIS_URL or "
+            "--redis-url) so that the processes share rooms; see docs/deploy.md, Scaling out.",
+            file=sys.stderr,
+        )
+        return 2
     import uvicorn
 
     from .app import create_app
 
-    app = create_app(settings)
+    app = create_app(settings)  # migrates (and seeds demo data) once, before any worker
     print(
         f"VTConnect Care portal on {settings.base_url}  (data: {settings.data_dir.resolve()})",
         flush=True,
     )
     if settings.dev_mail_page:
         print(f"Developer mail page: {settings.base_url}/dev/mail", flush=True)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=args.log_level,
-        proxy_headers=True,
-        ws_max_size=256 * 1024,
-    )
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": args.log_level,
+        "proxy_headers": True,
+        "ws_max_size": 256 * 1024,
+    }
+    if args.workers > 1:
+        export_for_workers(settings)
+        print(f"{args.workers} worker processes, rooms shared through Redis", flush=True)
+        uvicorn.run(
+            "vtconnect_care.server.cli:worker_app", factory=True, workers=args.workers, **options
+        )
+    else:
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
     return 0
 
 

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 from vtconnect_care.client.app_config import (
     PortalChoice,
@@ -29,6 +30,7 @@ from vtconnect_care.client.portal_api import (
 from vtconnect_care.domain import messages
 
 from .devices import provider_for
+from .notifier import play_ding
 from .presence import PresenceController
 from .services import AppServices, HostRequest
 from .shell import Shell
@@ -81,7 +83,7 @@ class AppController(QObject):
         self._misses = 0
         self._keyring = True  # whether this computer has a keyring (known once started)
         self.presence = PresenceController(
-            offers, self.join, staff_offers=staff_offers, parent=self
+            offers, self.join, staff_offers=staff_offers, alert=self._alert, parent=self
         )
 
     def _set_state(self, state: str) -> None:
@@ -309,6 +311,13 @@ class AppController(QObject):
         await self._leave(forget=True)
         self.show_login(error=message)
 
+    def _alert(self, title: str, text: str) -> None:
+        """Someone hosts this person: a desktop notification and the ding (issue 15)."""
+        window = self.shell if isinstance(self.shell, QWidget) else None
+        self.services.desktop_notifier().notify(title, text, window)
+        sound = self.services.alert_sound or play_ding
+        self.tasks.spawn(sound(self.shell.device_provider(), self.services.settings), "ding")
+
     # --- host --------------------------------------------------------------------------------
 
     def host(self, people: list[dict]) -> object:
@@ -332,6 +341,7 @@ class AppController(QObject):
             session_id,
             self.shell.device_provider(),
             self.services.settings,
+            self.services.desktop_notifier(),
         )
         room = self.services.launch_care_room(request)
         if room is not None:

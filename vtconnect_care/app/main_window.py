@@ -275,4 +275,7 @@ class MainWindow(QMainWindow):
         self.services.settings.set_geometry(self.saveGeometry())
         self.device_panel.close_devices()
         self.controller.shutdown()
+        close_notifier = getattr(self.services.notifier, "close", None)
+        if close_notifier is not None:  # the tray icon goes with the window
+            close_notifier()
         super().closeEvent(event)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from vtconnect_care.client import call_http
 from vtconnect_care.client.realtime import RealtimeClient, RealtimeError, ws_url
 
+from . import notifier
 from .client_home import OfferArea
 from .tasks import TaskGroup
 
@@ -46,6 +47,7 @@ class PresenceController(QObject):
         *,
         staff_offers: Any = None,
         realtime_factory: Callable[..., RealtimeClient] = RealtimeClient,
+        alert: Callable[[str, str], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -54,6 +56,8 @@ class PresenceController(QObject):
         self.offers = offers
         self.open_room = open_room
         self.realtime_factory = realtime_factory
+        self.alert = alert  # (title, text): a sound and a desktop notification
+        self.alerted: set[int] = set()  # sessions already announced
         self.tasks = TaskGroup()
         self.offered: dict | None = None
         self.in_room: set[int] = set()
@@ -138,6 +142,9 @@ class PresenceController(QObject):
             text, button = REJOIN.format(host=host), REJOIN_BUTTON
         else:
             text, button = HOSTED.format(host=host), JOIN
+            if self.alert is not None and session["id"] not in self.alerted:
+                self.alerted.add(session["id"])  # once per session, not at every reconnect
+                self.alert(*notifier.hosted(host))
         self.offered = session
         self.offers.offer(text, button, lambda sid=session["id"]: self.join(sid))
         self.offer_changed.emit(session)

@@ -24,6 +24,7 @@ class HostRequest:
     session_id: int | None = None  # joining (or re-joining) a session instead of hosting
     devices: DeviceProvider | None = None  # the devices offered in the device test panel
     settings: UserSettings | None = None  # the person's saved device choices
+    notifier: Any = None  # a notifier.Notifier: desktop notifications (the first arrival)
 
 
 # The seam to the Care Room: given a HostRequest, open the room and return its window.
@@ -51,3 +52,14 @@ class AppServices:
     # after "cannot reach the portal", how soon the home tries again (doubling up to the refresh)
     retry_seconds: float = 3.0
     devices_from_config: bool = True  # let the system file's `devices` policy pick the provider
+    # desktop notifications and the ding outside a call (a client being hosted); None: the
+    # desktop's own (notifier.DesktopNotifier, made when first needed, once a QApplication runs)
+    notifier: Any = None
+    alert_sound: Callable[[Any, Any], Any] | None = None  # (provider, settings) -> awaitable
+
+    def desktop_notifier(self) -> Any:
+        if self.notifier is None:
+            from .notifier import DesktopNotifier
+
+            self.notifier = DesktopNotifier()
+        return self.notifier

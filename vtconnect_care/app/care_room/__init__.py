@@ -35,6 +35,7 @@ def room_request(request: Any, **options: Any) -> RoomRequest:
         session_id=getattr(request, "session_id", None),
         devices=getattr(request, "devices", None),
         settings=getattr(request, "settings", None),
+        notifier=getattr(request, "notifier", None),
         **options,
     )
 

@@ -19,6 +19,7 @@ from vtconnect_care.client import call_http
 from vtconnect_care.client.engine import CallEngine, EngineState, Event, RealtimeError
 from vtconnect_care.domain.care_room import MemberRole, SessionState
 
+from .. import notifier
 from ..call import status as say
 from ..call.controller import CallController, EngineFactory, default_engine
 from ..call.states import CallPhase, TileState
@@ -53,6 +54,7 @@ class RoomRequest:
     video_size: tuple[int, int] = (640, 480)
     fps: float = 30.0
     extra: dict = field(default_factory=dict)
+    notifier: Any = None  # a notifier.Notifier: the first arrival on the desktop too
 
     @property
     def hosting(self) -> bool:
@@ -64,6 +66,7 @@ class CareRoomController(CallController):
     members_changed = Signal()
     chat_added = Signal(dict, bool)  # the message; True if it should open the chat (R-ROOM-4)
     can_begin_changed = Signal(bool)
+    attention = Signal(str, str)  # title, text: for a desktop notification (the first arrival)
 
     def __init__(
         self,
@@ -265,6 +268,7 @@ class CareRoomController(CallController):
         self._update_member(member)
         if self.phase is CallPhase.WAITING and self.hosting and not was_anyone:
             self._play("ding", sounds.ding())  # R-ROOM-2: the first arrival
+            self.attention.emit(*notifier.arrived(member["name"]))  # also out of sight
         if self.begun:
             self.tile_states[member["account_id"]] = TileState.CONNECTING
             self.tiles_changed.emit()

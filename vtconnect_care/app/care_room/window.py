@@ -149,6 +149,7 @@ class CareRoomWindow(QWidget):
         c.notices_changed.connect(self._on_notices)
         c.pauses_changed.connect(self._on_pauses)
         c.media_ready.connect(self._on_media_ready)
+        c.attention.connect(self._attention)
         self.notice.changed.connect(self._place)
         self._on_members()
         self._on_phase(c.phase)
@@ -352,6 +353,13 @@ class CareRoomWindow(QWidget):
     def _on_pauses(self) -> None:
         self._on_notices(self.controller.notices)
         self._on_tiles()
+
+    def _attention(self, title: str, text: str) -> None:
+        """The first arrival on the desktop too: behind other windows, the host still hears
+        the ding and sees the notification (the taskbar entry asks for attention)."""
+        notifier = self.controller.request.notifier
+        if notifier is not None:
+            notifier.notify(title, text, self)
 
     def _on_media_ready(self) -> None:
         c = self.controller

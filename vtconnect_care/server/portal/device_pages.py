@@ -107,7 +107,7 @@ async def end_devices(
         if exc.status not in (422, 429):
             raise
         rows = device_sessions.listing(db, settings, account, current_id=current)
-        ctx = {"title": "Signed-in devices", "section": "security", "devices": rows}
+        ctx: dict = {"title": "Signed-in devices", "section": "security", "devices": rows}
         ctx.update(errors=exc.fields, problem=exc.message if exc.status == 429 else None)
         return render(request, "devices.html", ctx, status_code=exc.status)
     if choice == "others":

@@ -29,7 +29,7 @@ def open_session(
     audience: Audience,
     address: str,
     user_agent: str,
-    **detail: object,
+    two_factor: bool = False,
 ) -> tuple[str, Token]:
     """A new session token for this device, and the "login" audit event (not committed)."""
     now = settings.clock.now()
@@ -53,7 +53,7 @@ def open_session(
         object_id=account.id,
         address=address,
         audience=audience.value,
-        **detail,
+        two_factor=two_factor,
     )
     return raw, row
 

@@ -325,6 +325,7 @@ def test_r_visit_8_link_works_at_14_59_and_not_at_15_01_for_a_visit_ending_14_45
     link = copy_link(demo_api, kim, visit["id"])
     assert demo_api.post(f"{API}/visits/{visit['id']}/clock-in", headers=kim).status_code == 200
     clock.set(at(14, 59))
+    kim = as_user("nurse.kim", "app")  # sessions idle out after 30 minutes
     assert link_state(demo_api, link)["status"] == "valid"
     detail = demo_api.get(f"{API}/visits/{visit['id']}", headers=kim).json()
     assert detail["buttons"]["join_video"]["enabled"] is True

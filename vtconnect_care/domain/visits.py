@@ -172,10 +172,11 @@ def invite_refusal(
     Invites go out before or after clock-in (R-VISIT-6) but not once clocked out (R-VISIT-15),
     after the session ended (R-VISIT-12) or after the link's expiry (R-VISIT-8).
     """
-    if not is_virtual(visit.allows_virtual):
-        return Refusal("not_virtual", msg.NOT_VIRTUAL)
+    # who first, then state: a stranger learns nothing about the visit (issue 12, defect 10)
     if visit.employee_id is None or visit.employee_id != actor_id:
         return Refusal("not_assigned", msg.NOT_ASSIGNED)  # R-VISIT-4
+    if not is_virtual(visit.allows_virtual):
+        return Refusal("not_virtual", msg.NOT_VIRTUAL)
     if session is not None and session.state is S.ENDED:
         return Refusal("session_ended", msg.SESSION_ENDED)
     if visit.clock_out_at is not None:
@@ -196,10 +197,10 @@ def join_refusal(
 
     Re-joining after closing the window is allowed: it is the same session (R-VISIT-14).
     """
+    if visit.employee_id is None or visit.employee_id != actor_id:  # who first (defect 10)
+        return Refusal("not_assigned", msg.NOT_ASSIGNED_JOIN)
     if not is_virtual(visit.allows_virtual):
         return Refusal("not_virtual", msg.NOT_VIRTUAL)
-    if visit.employee_id is None or visit.employee_id != actor_id:
-        return Refusal("not_assigned", msg.NOT_ASSIGNED_JOIN)
     if session is not None and session.state is S.ENDED:
         return Refusal("session_ended", msg.SESSION_ENDED)
     if visit.clock_out_at is not None:

@@ -423,3 +423,26 @@ def test_buttons_are_labelled_word_for_word(clock):
     )
     assert live["join_video"].enabled and live["clock_out"].enabled
     assert live["clock_out"].reason == msg.CLOCK_OUT_WARNING
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        visit(allows_virtual=False),
+        visit(clock_out_at=END),
+        visit(clock_in_at=START, clock_out_at=END),
+        visit(ends_at=START - timedelta(days=1), starts_at=START - timedelta(days=1, hours=1)),
+    ],
+)
+@pytest.mark.parametrize("state", [None, S.CREATED, S.ENDED])
+def test_a_stranger_is_refused_as_not_assigned_before_any_state_is_told(facts, state):
+    """Issue 12, defect 10: authorise first, then check state ("not virtual" leaked)."""
+    sess = session(state) if state else None
+    now = START + timedelta(minutes=5)
+    for kind in InviteKind:
+        refusal = invite_refusal(actor_id=OTHER, visit=facts, session=sess, kind=kind, now=now)
+        assert refusal is not None and refusal.code == "not_assigned", kind
+    refusal = join_refusal(actor_id=OTHER, visit=facts, session=sess, now=now)
+    assert refusal is not None and refusal.code == "not_assigned"
+    assert clock_in_refusal(actor_id=OTHER, visit=facts).code == "not_assigned"
+    assert clock_out_refusal(actor_id=OTHER, visit=facts).code == "not_assigned"

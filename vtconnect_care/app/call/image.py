@@ -1,11 +1,12 @@
-"""Pictures to QImages: a decoded frame converted and scaled in one libswscale call, a camera
-sample wrapped; always only for the picture actually painted."""
+"""Pictures to QImages: a decoded frame or a camera sample converted and scaled in one
+libswscale call, to the size painted; always only for the picture actually painted."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+from av import VideoFrame
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
@@ -26,6 +27,16 @@ def frame_image(frame: Any, width: int, height: int) -> QImage | None:
     plane = frame.reformat(width=w, height=h, format="rgb24").planes[0]
     data = np.frombuffer(plane, np.uint8)  # rows of line_size bytes (maybe padded)
     return QImage(data.data, w, h, plane.line_size, QImage.Format.Format_RGB888).copy()
+
+
+def sample_picture(sample: Any, width: int, height: int) -> QImage | None:
+    """A camera ``VideoSample`` fitted inside width x height: from its I420 planes (the
+    encoder's, converted once per picture and shared with it) in one scaling conversion, as a
+    decoded frame is; a source with only BGR rows and an odd size is wrapped and scaled."""
+    planes = sample.i420
+    if planes is not None and planes.flags.c_contiguous:
+        return frame_image(VideoFrame.from_numpy_buffer(planes, format="yuv420p"), width, height)
+    return fitted(sample_image(sample.image), width, height)
 
 
 def sample_image(image: np.ndarray) -> QImage:

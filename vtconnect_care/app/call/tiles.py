@@ -12,15 +12,15 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QWidget
 
 from vtconnect_care.client.media import name_colour
 from vtconnect_care.domain.call_quality import Verdict
 
 from .frames import FrameStore
-from .image import fitted, frame_image, sample_image
+from .image import frame_image, sample_picture
 from .quality import QualityBadge
 from .states import TileState
 from .status import TILE_TEXT
@@ -54,6 +54,7 @@ class Tile(QWidget):
         self.radius = 10.0
         self.paints = 0
         self._image: QImage | None = None
+        self._label: tuple[tuple, QImage] | None = None  # (what it says, the pill drawn)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
         self.setMinimumSize(120, 90)
 
@@ -120,22 +121,43 @@ class Tile(QWidget):
         return ""
 
     def _draw_label(self, p: QPainter, rect: QRectF) -> None:
-        font = QFont(self.font())
-        font.setPixelSize(12 if rect.width() < 320 else 14)
-        p.setFont(font)
-        metrics = p.fontMetrics()
+        """The name pill: drawn once per text, state and size, then copied (a tile repaints
+        at the video's rate, and whenever the self view over it does)."""
         parts = [self.label_text(), *self.badges]
         text = "  ·  ".join(x for x in parts if x)
+        pixel_size = 12 if rect.width() < 320 else 14
+        dot = DOT_COLOURS.get(self.state, DOT_COLOURS[TileState.CONNECTING])
+        ratio = self.devicePixelRatioF()
+        key = (text, dot.rgba(), pixel_size, ratio)
+        if self._label is None or self._label[0] != key:
+            self._label = (key, self._render_label(text, dot, pixel_size, ratio))
+        image = self._label[1]
+        height = image.height() / ratio
+        y = rect.top() + 8 if self.label_at_top else rect.bottom() - height - 8
+        p.drawImage(QPointF(rect.left() + 8, y), image)
+
+    def _render_label(self, text: str, dot_colour: QColor, pixel_size: int, ratio: float) -> QImage:
+        font = QFont(self.font())
+        font.setPixelSize(pixel_size)
+        metrics = QFontMetrics(font)
         dot = 10
         width = metrics.horizontalAdvance(text) + dot + 26
         height = metrics.height() + 10
-        top = self.label_at_top
-        y = rect.top() + 8 if top else rect.bottom() - height - 8
-        pill = QRectF(rect.left() + 8, y, width, height)
+        image = QImage(
+            max(1, round(width * ratio)),
+            max(1, round(height * ratio)),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        image.setDevicePixelRatio(ratio)
+        image.fill(Qt.GlobalColor.transparent)
+        p = QPainter(image)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setFont(font)
+        pill = QRectF(0, 0, width, height)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(0, 0, 0, 150))
         p.drawRoundedRect(pill, height / 2, height / 2)
-        p.setBrush(DOT_COLOURS.get(self.state, DOT_COLOURS[TileState.CONNECTING]))
+        p.setBrush(dot_colour)
         p.drawEllipse(QRectF(pill.left() + 10, pill.center().y() - dot / 2, dot, dot))
         p.setPen(QPen(QColor("#ffffff")))
         p.drawText(
@@ -143,6 +165,8 @@ class Tile(QWidget):
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
             text,
         )
+        p.end()
+        return image
 
 
 class RemoteTile(Tile):
@@ -253,7 +277,7 @@ class SelfView(Tile):
         self.state = TileState.CONNECTED
         self.radius = 8.0
         self._caption = ""
-        self._seq = -1
+        self._key: tuple[int, int, int] | None = None
         self._looked = 0.0
         self.setAccessibleName("Your video (self view)")
         self.refresh_state()
@@ -300,7 +324,9 @@ class SelfView(Tile):
         sample = self.source.latest() if self.source is not None else None
         if sample is None:
             return None
-        if sample.seq != self._seq or self._image is None:
-            self._image = sample_image(sample.image)
-            self._seq = sample.seq
-        return fitted(self._image, width, height)
+        key = (sample.seq, width, height)
+        if key != self._key or self._image is None:
+            # converted and scaled to the tile in one step, once per picture
+            self._image = sample_picture(sample, width, height)
+            self._key = key
+        return self._image

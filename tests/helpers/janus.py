@@ -53,6 +53,14 @@ class JanusServer:
                 self.process.kill()
                 self.process.wait(timeout=10)
 
+    def restart(self, timeout: float = 20.0) -> None:
+        """Stop Janus and start it again on the same port: every session and room is lost,
+        as when Janus restarts in production."""
+        args = self.process.args
+        self.stop()
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_listening(self, int(self.url.rsplit(":", 1)[1]), timeout)
+
     def log(self) -> str:
         path = self.folder / "janus.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -70,13 +78,19 @@ def start(folder: Path, *, timeout: float = 20.0) -> JanusServer:
         stderr=subprocess.DEVNULL,
     )
     server = JanusServer(config.url, config.api_secret, config.admin_key, process, folder)
+    _wait_listening(server, port, timeout)
+    return server
+
+
+def _wait_listening(server: JanusServer, port: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:  # a port poll bounded by the deadline: Janus has no readiness signal
-        if process.poll() is not None:
-            raise RuntimeError(f"janus exited with {process.returncode}:\n{server.log()[-3000:]}")
+        if server.process.poll() is not None:
+            code = server.process.returncode
+            raise RuntimeError(f"janus exited with {code}:\n{server.log()[-3000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
+                return
         except OSError as exc:
             if time.monotonic() > deadline:
                 server.stop()

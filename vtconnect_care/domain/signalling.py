@@ -14,7 +14,9 @@ MAX_CANDIDATE_CHARS = 1024
 MAX_ID = 2**63 - 1  # ids are 64-bit in every database we use
 MAX_DEPTH = 32  # no message of ours nests deeper; JSON nested 1,000 deep is refused, not fatal
 
-CLIENT_TYPES = frozenset({"auth", "ping", "join", "leave", "begin", "end", "chat", "signal"})
+CLIENT_TYPES = frozenset({"auth", "ping", "join", "leave", "begin", "end", "chat", "signal", "sfu"})
+# a group room's steps to Janus through the hub (docs/group-rooms.md)
+SFU_OPS = frozenset({"publish", "subscribe", "start", "leave"})
 SIGNAL_KINDS = frozenset({"offer", "answer", "ice", "media"})
 # why a person's video is not being sent (the other side says so on their tile)
 VIDEO_PAUSE_REASONS = frozenset({"weak", "chosen", "probe"})
@@ -152,4 +154,22 @@ def parse(raw: str | bytes) -> ClientMessage:
             signal=_signal(data.get("signal")),
             ref=ref,
         )
+    if kind == "sfu":
+        return ClientMessage("sfu", session_id=session_id, signal=_sfu_step(data), ref=ref)
     return ClientMessage(kind, session_id=session_id, ref=ref)
+
+
+def _sfu_step(data: dict) -> dict[str, Any]:
+    """A group room's step: its op, and the feed (an account id) and SDP it carries."""
+    op = data.get("op")
+    if op not in SFU_OPS:
+        raise ProtocolError("bad_message", "'op' must be publish, subscribe, start or leave.")
+    step: dict[str, Any] = {"op": op}
+    if op in ("subscribe", "start"):
+        step["feed"] = _int(data.get("feed"), "feed")
+    if op in ("publish", "start"):
+        sdp = data.get("sdp")
+        if not isinstance(sdp, str) or not sdp.startswith("v=0") or len(sdp) > MAX_SDP_CHARS:
+            raise ProtocolError("bad_message", "'sdp' must be a session description.")
+        step["sdp"] = sdp
+    return step

@@ -86,3 +86,11 @@ class Connection:
             await asyncio.wait_for(writer, timeout=2.0)
         except (TimeoutError, asyncio.CancelledError, Exception):  # noqa: BLE001
             writer.cancel()
+
+
+def error_message(code: str, message: str, ref: str | None = None) -> dict:
+    """The hub's refusal of a message: a code for programs, a sentence for people."""
+    out = {"type": "error", "code": code, "message": message}
+    if ref is not None:
+        out["ref"] = ref
+    return out

@@ -16,6 +16,7 @@ Deliveries, room changes and revocations go to the other server processes throug
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections import defaultdict
@@ -36,6 +37,8 @@ from ..errors import ApiError
 from ..settings import Settings
 from . import handlers
 from .connection import Connection
+from .connection import error_message as _error
+from .group_media import NO_MEDIA_SERVER, GroupMedia
 from .handlers import Outcome
 from .limits import LoopLag
 from .order import Tasks
@@ -68,6 +71,7 @@ class Hub:
         self.tasks = Tasks()
         # first match wins; a visit page's invite-token authenticator goes in front
         self.authenticators: list[Authenticator] = [SessionTokenAuthenticator()]
+        self.media: GroupMedia | None = None  # group rooms through Janus, when configured
 
     # --- delivery -----------------------------------------------------------------------
 
@@ -270,6 +274,10 @@ class Hub:
             await self._signal(conn, msg, sid)
         elif msg.type == "chat":
             await self._chat(conn, msg, sid)
+        elif msg.type == "sfu":
+            if self.media is None:
+                raise NO_MEDIA_SERVER
+            await self.media.step(conn, msg, sid)
         else:
             started = self.clock()
             await self.tasks.in_order(sid, lambda: self._room_change(conn, msg))
@@ -286,6 +294,8 @@ class Hub:
             raise RoomRefusal("forbidden", room.NOT_INVITED)
         self.rooms.put(found, read_at=generation)
         return found
+
+    room_view = _room  # for the hub's helpers (group_media.py)
 
     async def _signal(self, conn: Connection, msg: ClientMessage, sid: int) -> None:
         if sid not in conn.sessions:
@@ -341,6 +351,8 @@ class Hub:
 
     def _apply(self, conn: Connection | None, outcome: Outcome, ref: str | None = None) -> None:
         self._rooms_changed(outcome.views)
+        if self.media is not None and outcome.views:
+            self.tasks.spawn(self.media.after_change(outcome.views))
         if conn is not None and outcome.reply is not None:
             if ref is not None:
                 outcome.reply["ref"] = ref
@@ -406,11 +418,17 @@ class Hub:
         await self.bus.close()
 
 
-def _error(code: str, message: str, ref: str | None = None) -> dict:
-    out = {"type": "error", "code": code, "message": message}
-    if ref is not None:
-        out["ref"] = ref
-    return out
+GC_THRESHOLDS = (50_000, 50, 100)
+
+
+def tune_gc() -> None:
+    """Fewer, cheaper garbage collections: with thousands of sockets a full collection walked
+    every object for up to a second, stalling every socket (measured with bench/hub.py).
+    What the server built at start is frozen out of the collector's walks; young objects get
+    more time to die by reference counting before they are promoted."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def install(app: FastAPI) -> Hub:
@@ -419,12 +437,15 @@ def install(app: FastAPI) -> Hub:
     settings: Settings = app.state.settings
     hub = Hub(settings, app.state.session_factory, buses.make_bus(settings.redis_url))
     app.state.hub = hub
+    if settings.janus_url:
+        hub.media = GroupMedia(hub, settings)
     # services tell the hub (and through it the other processes) what their commits changed
     app.state.session_factory.configure(info={buses.SINK: hub.tell})
     watcher = Watcher(hub)
 
     async def start(app: FastAPI) -> None:
         hub.loop = asyncio.get_running_loop()
+        tune_gc()
         await hub.bus.start(hub.on_event, hub.resync)
         hub.tasks.spawn(hub.lag.run())
         hub.tasks.spawn(watcher.run())
@@ -432,6 +453,8 @@ def install(app: FastAPI) -> Hub:
 
     async def close(app: FastAPI) -> None:
         await hub.close_all()
+        if hub.media is not None:
+            await hub.media.close()
 
     app.state.background_starters.append(start)
     app.state.closers.append(close)

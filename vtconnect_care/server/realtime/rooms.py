@@ -27,6 +27,7 @@ class RoomView:
     state: SessionState
     host_id: int
     members: dict[int, MemberView] = field(default_factory=dict)
+    media: str = "mesh"  # or "sfu": the room runs through Janus (R-ROOM-MODE)
 
     def member(self, account_id: int | None) -> MemberView | None:
         return self.members.get(account_id) if account_id is not None else None
@@ -44,6 +45,7 @@ def view_of(session: CareSession) -> RoomView:
             m.account_id: MemberView(m.account_id, MemberRole(m.role), m.present)
             for m in session.members
         },
+        media=session.media,
     )
 
 
@@ -52,7 +54,7 @@ def read(db: Session, session_ids: list[int]) -> dict[int, RoomView]:
     if not session_ids:
         return {}
     sessions = db.execute(
-        select(CareSession.id, CareSession.state, CareSession.host_id).where(
+        select(CareSession.id, CareSession.state, CareSession.host_id, CareSession.media).where(
             CareSession.id.in_(session_ids)
         )
     ).all()
@@ -68,7 +70,10 @@ def read(db: Session, session_ids: list[int]) -> dict[int, RoomView]:
         members[row.session_id][row.account_id] = MemberView(
             row.account_id, MemberRole(row.role), bool(row.present)
         )
-    return {s.id: RoomView(s.id, SessionState(s.state), s.host_id, members[s.id]) for s in sessions}
+    return {
+        s.id: RoomView(s.id, SessionState(s.state), s.host_id, members[s.id], s.media)
+        for s in sessions
+    }
 
 
 class RoomCache:

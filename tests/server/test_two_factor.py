@@ -207,3 +207,18 @@ def test_confirming_can_end_the_other_sessions(demo_api, clock):  # ASVS 7.4.3
     assert r.status_code == 200
     assert demo_api.get("/api/v1/auth/me", headers=other).status_code == 401
     assert demo_api.get("/api/v1/auth/me", headers=headers).status_code == 200
+
+
+def test_wrong_current_passwords_for_two_factor_changes_are_throttled(demo_api):
+    headers = login_headers(demo_api, "nurse.kim")
+    answers = [
+        demo_api.post(
+            "/api/v1/auth/two-factor/enrol", headers=headers, json={"password": "nope"}
+        ).status_code
+        for _ in range(5)
+    ]
+    assert answers == [422, 422, 422, 422, 429]
+    locked = demo_api.post(
+        "/api/v1/auth/two-factor/enrol", headers=headers, json={"password": DEMO_PASSWORD}
+    )
+    assert locked.status_code == 429

@@ -196,3 +196,85 @@ def test_no_session_is_401_on_every_management_endpoint(demo_api):
     ]:
         r = demo_api.request(method, f"/api/v1{path}", json={})
         assert r.status_code == 401, (method, path)
+
+
+# --- issue 12, defect 1: side routes and re-rendered forms follow the same rule ---------------
+
+
+def _names(rows) -> set[str]:
+    return {r["client"]["full_name"] for r in rows}
+
+
+def test_a_managers_view_of_an_employees_schedule_shows_only_their_departments_clients(
+    demo_app, demo_api
+):
+    """GET /visits?employee_id= listed every client of that employee's day."""
+    ids = _ids(demo_app)
+    path = f"/api/v1/visits?employee_id={ids['nurse.kim']}"
+    seen = {
+        who: _names(demo_api.get(path, headers=login_headers(demo_api, who)).json()["visits"])
+        for who in ("olivia.admin", "dan.deptadmin", "cara.coord")
+    }
+    assert seen == {
+        "olivia.admin": {"Bea Lindqvist", "Alex Morgan"},
+        "dan.deptadmin": {"Alex Morgan"},  # Counselling's client only
+        "cara.coord": {"Bea Lindqvist"},  # Physiotherapy's
+    }
+    kim = login_headers(demo_api, "nurse.kim")  # the employee's own day is whole
+    assert _names(demo_api.get("/api/v1/visits", headers=kim).json()["visits"]) == {
+        "Bea Lindqvist",
+        "Alex Morgan",
+    }
+
+
+def test_a_staff_record_lists_only_the_associations_of_the_viewers_departments(demo_app, demo_api):
+    """dr.patel works in both departments: each manager sees their own department's clients."""
+    ids = _ids(demo_app)
+    seen = {}
+    for who in ("olivia.admin", "dan.deptadmin", "cara.coord"):
+        headers = login_headers(demo_api, who)
+        record = demo_api.get(f"/api/v1/staff/{ids['dr.patel']}", headers=headers).json()
+        listed = next(
+            s
+            for s in demo_api.get("/api/v1/staff", headers=headers).json()["staff"]
+            if s["username"] == "dr.patel"
+        )
+        assert listed["associations"] == record["associations"]
+        seen[who] = {a["client_name"] for a in record["associations"]}
+    assert seen == {
+        "olivia.admin": {"Alex Morgan", "Bea Lindqvist", "Carl Novak"},
+        "dan.deptadmin": {"Alex Morgan", "Carl Novak"},
+        "cara.coord": {"Bea Lindqvist"},
+    }
+
+
+def test_re_rendered_portal_forms_never_show_another_departments_client(demo_app, demo_settings):
+    """A form re-rendered after a validation error showed the client it was posted with."""
+    from fastapi.testclient import TestClient
+
+    from tests.server.test_portal import csrf, sign_in
+
+    ids = _ids(demo_app)
+    demo_settings.public_url = "https://portal.test"
+    with TestClient(demo_app, base_url="https://testserver", follow_redirects=False) as web:
+        assert sign_in(web, "cara.coord").status_code == 303  # Physiotherapy
+        token = csrf(web, "/portal/visits/new")
+        r = web.post(
+            "/portal/visits/new",
+            data={"client_id": ids["alex.active"], "date": "not a date", "csrf_token": token},
+        )
+        assert r.status_code == 422
+        assert "Alex" not in r.text and "Morgan" not in r.text
+        page = web.get(f"/portal/staff/{ids['dr.patel']}").text
+        assert "Bea Lindqvist" in page and "Alex Morgan" not in page
+        token = csrf(web, f"/portal/staff/{ids['dr.patel']}/edit")
+        r = web.post(
+            f"/portal/staff/{ids['dr.patel']}/edit",
+            data={
+                "is_practitioner": "on",
+                "licence": "PSY-204518",
+                "assoc": [str(ids["alex.active"]), "junk"],
+                "csrf_token": token,
+            },
+        )
+        assert "Alex Morgan" not in r.text and "Carl Novak" not in r.text

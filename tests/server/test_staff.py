@@ -90,4 +90,6 @@ def test_care_coordinator_keeps_other_departments_clients_of_a_shared_practition
         f"{API}/staff/{i['dr.patel']}/associations", headers=cara, json={"associations": []}
     )
     assert r.status_code == 200
-    assert {a["department_name"] for a in r.json()["associations"]} == {"Counselling"}
+    assert r.json()["associations"] == []  # cara sees her departments' only (issue 12, defect 1)
+    olivia = demo_api.get(f"{API}/staff/{i['dr.patel']}", headers=as_user("olivia.admin"))
+    assert {a["department_name"] for a in olivia.json()["associations"]} == {"Counselling"}

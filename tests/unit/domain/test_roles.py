@@ -49,3 +49,17 @@ def test_r_host_1_hosting_needs_the_role_and_a_licence():
     assert can_host(PRACTITIONER)
     assert not can_host(UNLICENSED)
     assert not can_host(ORG_ADMIN)
+
+
+def test_staff_edit_refusal_own_record_and_licences_issue_12_defect_4():
+    from vtconnect_care.domain.roles import Role, StaffView, staff_edit_refusal
+
+    dept_admin = StaffView(id=1, roles=frozenset({Role.DEPT_ADMIN}), department_ids=frozenset({5}))
+    org_admin = StaffView(id=2, roles=frozenset({Role.ORG_ADMIN}))
+    for field in ("roles", "is_practitioner", "licence"):
+        assert staff_edit_refusal(dept_admin, 1, {field}).code == "own_record"
+        assert staff_edit_refusal(org_admin, 2, {field}).code == "own_record"
+    assert staff_edit_refusal(dept_admin, 1, {"notify_new_clients"}) is None
+    assert staff_edit_refusal(dept_admin, 9, {"is_practitioner"}) is None
+    assert staff_edit_refusal(dept_admin, 9, {"licence"}).code == "licence_org_admin_only"
+    assert staff_edit_refusal(org_admin, 9, {"licence", "is_practitioner"}) is None

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ..services import staff_admin
+from ..services.client_access import manager_view
 from ..services.client_associations import Wanted
 from .bounds import Id, PathId
 from .deps import CurrentAccount, DbDep, SettingsDep
@@ -36,13 +37,14 @@ def _wanted(items: list[StaffAssociationIn]) -> list[Wanted]:
 @router.get("")
 def list_staff(actor: CurrentAccount, db: DbDep) -> dict:
     rows = staff_admin.list_staff(db, actor)
-    return {"staff": [staff_admin.summary(db, s) for s in rows]}
+    view = manager_view(actor)
+    return {"staff": [staff_admin.summary(db, s, viewer=view) for s in rows]}
 
 
 @router.get("/{staff_id}")
 def read_staff(staff_id: PathId, actor: CurrentAccount, db: DbDep) -> dict:
-    _, person = staff_admin.visible_staff(db, actor, staff_id)
-    return staff_admin.summary(db, person)
+    view, person = staff_admin.visible_staff(db, actor, staff_id)
+    return staff_admin.summary(db, person, viewer=view)
 
 
 @router.patch("/{staff_id}")
@@ -53,7 +55,7 @@ def update_staff(
     data = body.model_dump(exclude={"associations"}, exclude_none=True)
     wanted = _wanted(body.associations) if body.associations is not None else None
     person = staff_admin.update_staff(db, settings, actor, staff_id, data, wanted)
-    return staff_admin.summary(db, person)
+    return staff_admin.summary(db, person, viewer=manager_view(actor))
 
 
 @router.put("/{staff_id}/associations")
@@ -66,4 +68,4 @@ def set_associations(
 ) -> dict:
     """R-ASSOC-4 from the staff record."""
     person = staff_admin.set_associations(db, settings, actor, staff_id, _wanted(body.associations))
-    return staff_admin.summary(db, person)
+    return staff_admin.summary(db, person, viewer=manager_view(actor))

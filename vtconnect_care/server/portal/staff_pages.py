@@ -233,23 +233,28 @@ async def client_delete(
 @router.get("/staff")
 def staff_list(request: Request, account: PageAccount, db: DbDep) -> Response:
     rows = staff_admin.list_staff(db, account)
+    view = clients.manager_view(account)
     return render(
         request,
         "staff_list.html",
-        {"title": "Staff", "section": "staff", "staff": [staff_admin.summary(db, s) for s in rows]},
+        {
+            "title": "Staff",
+            "section": "staff",
+            "staff": [staff_admin.summary(db, s, viewer=view) for s in rows],
+        },
     )
 
 
 @router.get("/staff/{staff_id}")
 def staff_record(request: Request, staff_id: PathId, account: PageAccount, db: DbDep) -> Response:
-    _, person = staff_admin.visible_staff(db, account, staff_id)
-    s = staff_admin.summary(db, person)
+    view, person = staff_admin.visible_staff(db, account, staff_id)
+    s = staff_admin.summary(db, person, viewer=view)
     return render(request, "staff.html", {"title": s["full_name"], "section": "staff", "s": s})
 
 
 def _staff_form(request, db, account, person, *, values=None, errors=None, wanted=None):
     view = clients.manager_view(account)
-    s = staff_admin.summary(db, person)
+    s = staff_admin.summary(db, person, viewer=view)
     current = {a["client_id"]: a["department_id"] for a in s["associations"]}
     if wanted is not None:
         current = {w.other_id: w.department_id for w in wanted}
@@ -304,7 +309,7 @@ async def staff_save(
         if exc.status != 422:
             raise
         db.rollback()
-        values = {**staff_admin.summary(db, person), **data}
+        values = {**staff_admin.summary(db, person, viewer=clients.manager_view(account)), **data}
         return _staff_form(
             request, db, account, person, values=values, errors=exc.fields, wanted=wanted
         )

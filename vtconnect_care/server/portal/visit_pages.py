@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from vtconnect_care.domain import visits as rules
+from vtconnect_care.domain.roles import can_see_client
 from vtconnect_care.domain.times import hhmm
 from vtconnect_care.domain.visit_assignment import assignment_departments
 from vtconnect_care.domain.visit_status import STATUS_LABELS, visit_status
@@ -236,8 +237,11 @@ async def visit_create(
     form = await form_data(request)
     manager = _manager(account)
     client = db.get(Client, _int(form.get("client_id")))
-    if client is not None and client.organization_id != manager.organization_id:
-        client = None
+    if client is not None and (
+        client.organization_id != manager.organization_id
+        or not can_see_client(staff_view(manager), clients.client_department_ids(client))
+    ):
+        client = None  # never re-rendered: another department's client (defect 1)
     starts, ends, errors = _parse_times(form)
     if not errors and starts is not None and ends is not None:
         try:

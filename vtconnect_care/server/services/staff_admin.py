@@ -12,10 +12,12 @@ from vtconnect_care.domain.roles import (
     can_act_in_department,
     can_see_client,
     can_see_staff,
+    sees_department,
+    staff_edit_refusal,
 )
 
 from .. import audit
-from ..errors import forbidden, not_found, validation
+from ..errors import ApiError, forbidden, not_found, validation
 from ..models import Account, Association, Client, Staff
 from ..settings import Settings
 from . import accounts
@@ -61,7 +63,9 @@ def client_associations(db: Session, person: Staff) -> list[Association]:
     )
 
 
-def summary(db: Session, person: Staff) -> dict:
+def summary(db: Session, person: Staff, *, viewer: StaffView) -> dict:
+    """A staff record as `viewer` may see it: associations of the viewer's departments only
+    (issue 12, defect 1: a practitioner's record listed their clients in every department)."""
     view = accounts.staff_view(person)
     return {
         "id": person.id,
@@ -85,6 +89,7 @@ def summary(db: Session, person: Staff) -> dict:
                 "department_name": a.department.name,
             }
             for a in client_associations(db, person)
+            if sees_department(viewer, [a.department_id])
         ],
     }
 
@@ -109,6 +114,20 @@ def update_staff(
     """Edit: the "Practitioner" box, licence, notifications; then associations (R-ASSOC-2/3)."""
     view, person = visible_staff(db, actor, staff_id)
     now = settings.clock.now()
+    refusal = staff_edit_refusal(view, person.id, _wanted_changes(person, data))  # defect 4
+    if refusal is not None:
+        audit.record(
+            db,
+            now=now,
+            action="staff_update_refused",
+            actor=actor,
+            object_type="staff",
+            object_id=person.id,
+            reason=refusal.code,
+        )
+        db.commit()
+        raise ApiError(403, refusal.code, refusal.message)
+    old_licence = person.licence
     errors: dict[str, str] = {}
     changed: list[str] = []
     if data.get("is_practitioner") is not None:
@@ -139,6 +158,17 @@ def update_staff(
     if errors:
         db.rollback()
         raise validation(errors)
+    if "licence" in changed:  # what lets a practitioner host: its own audit line
+        audit.record(
+            db,
+            now=now,
+            action="licence_granted" if person.licence else "licence_removed",
+            actor=actor,
+            object_type="staff",
+            object_id=person.id,
+            old=old_licence,
+            new=person.licence,
+        )
     audit.record(
         db,
         now=now,
@@ -151,6 +181,22 @@ def update_staff(
     )
     db.commit()
     return person
+
+
+def _wanted_changes(person: Staff, data: dict) -> set[str]:
+    """The protected fields this edit would change (the same tests as update_staff's)."""
+    out = set()
+    if data.get("is_practitioner") is not None and bool(data["is_practitioner"]) != (
+        person.is_practitioner
+    ):
+        out.add("is_practitioner")
+    if data.get("licence") is not None and (str(data["licence"]).strip() or None) != (
+        person.licence
+    ):
+        out.add("licence")
+    if data.get("roles") is not None:
+        out.add("roles")
+    return out
 
 
 def set_associations(

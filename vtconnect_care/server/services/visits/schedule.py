@@ -105,6 +105,8 @@ def schedule(
             .order_by(Visit.starts_at, Visit.id)
         )
     )
+    if who != staff.id:  # another's day: only visits of clients of my departments (defect 1)
+        visits = [v for v in visits if manages_visit(db, staff, v)]
     sessions = {
         vs.visit_id: vs
         for vs in db.scalars(

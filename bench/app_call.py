@@ -79,13 +79,12 @@ def out(kind: str, **data: object) -> None:
 
 def app_side(args: argparse.Namespace) -> int:
     import asyncio
+    import gc
 
     from PySide6.QtWidgets import QApplication
 
     from vtconnect_care.app.care_room import CareRoomController, CareRoomWindow, RoomRequest
     from vtconnect_care.app.event_loop import close_loop, make_loop
-
-    import gc
 
     app = QApplication([])
     loop = make_loop(app)
@@ -149,7 +148,7 @@ def app_side(args: argparse.Namespace) -> int:
 
     try:
         loop.run_until_complete(asyncio.wait_for(scenario(), args.seconds + 120))
-    except (TimeoutError, asyncio.TimeoutError) as exc:
+    except TimeoutError as exc:
         out("error", message=str(exc))
         return 1
     finally:
@@ -253,6 +252,9 @@ def run(args: argparse.Namespace) -> dict:
         "received_fps": round((end["received"] - start["received"]) / span, 2),
         "tile_paints_per_s": round((end["paints"] - start["paints"]) / span, 2),
         "self_view_paints_per_s": self_paints,
+        "gc_pauses_per_s": round((end["gc_pauses"] - start["gc_pauses"]) / span, 2),
+        "gc_ms_per_s": round((end["gc_ms_total"] - start["gc_ms_total"]) / span, 2),
+        "gc_ms_max": end["gc_ms_max"],
         "received": {
             "app": "x".join(map(str, end["size"] or [])),
             "engine": "x".join(map(str, next(iter(alex_end["sizes"].values()), []))),

@@ -219,6 +219,46 @@ def _seed_schedule(
                     notes="",
                 )
             )
+    _seed_patel_visits(db, org, patel, clients, services, now)
+
+
+def _seed_patel_visits(
+    db: Session,
+    org: Organization,
+    patel: Staff,
+    clients: dict[str, Client],
+    services: dict[str, Service],
+    now: datetime,
+) -> None:
+    """dr.patel, the README's first login, has today's virtual visits: one running from the
+    half hour before the server started (so its link works and Join is live), one later."""
+    today = now.date()
+    have = db.scalar(
+        select(Visit.id).where(
+            Visit.employee_id == patel.id,
+            Visit.starts_at >= _at(today, 0),
+            Visit.starts_at < _at(today + timedelta(days=1), 0),
+        )
+    )
+    if have is not None:
+        return
+    start = now.replace(minute=0 if now.minute < 30 else 30, second=0, microsecond=0)
+    for client, begins, minutes in (
+        ("alex.active", start, 60),
+        ("bea.active", start + timedelta(hours=3), 45),
+    ):
+        db.add(
+            Visit(
+                organization_id=org.id,
+                client_id=clients[client].id,
+                employee_id=patel.id,
+                service_id=services["VC-CHECK"].id,
+                starts_at=begins,
+                ends_at=begins + timedelta(minutes=minutes),
+                schedule_version=1,
+                notes="",
+            )
+        )
 
 
 def _print_logins(settings: Settings) -> None:

@@ -224,3 +224,35 @@ def test_signing_in_again_in_a_browser_ends_its_earlier_session(web):  # ASVS 7.
     assert first and second and first != second
     assert web.get(ME, headers={"Authorization": f"Bearer {first}"}).status_code == 401
     assert web.get(ME, headers={"Authorization": f"Bearer {second}"}).status_code == 200
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("how", ["deactivate", "end_all", "end_device"])
+def test_ending_sessions_closes_the_hub_sockets_at_once(demo_api, demo_app, how):
+    """Deactivation, an Org Admin's "end all" and ending one device reach the open socket
+    (through tokens.revoke, which the hub follows) within a second."""
+    import time
+
+    from starlette.websockets import WebSocketDisconnect
+
+    kim = login_headers(demo_api, "nurse.kim", audience="app")
+    admin = login_headers(demo_api, "olivia.admin")
+    kim_id = account_id(demo_app, "nurse.kim")
+    with demo_api.websocket_connect("/api/v1/ws", headers=kim) as sock:
+        assert sock.receive_json()["type"] == "hello"
+        started = time.monotonic()
+        if how == "deactivate":
+            r = demo_api.post(f"/api/v1/staff/{kim_id}/deactivate", headers=admin)
+        elif how == "end_all":
+            r = demo_api.delete(f"/api/v1/accounts/{kim_id}/sessions", headers=admin)
+        else:
+            own = login_headers(demo_api, "nurse.kim")
+            rows = demo_api.get("/api/v1/auth/devices", headers=own).json()
+            app_id = next(d["id"] for d in rows if d["audience"] == "app")
+            r = demo_api.post(f"/api/v1/auth/devices/{app_id}/end", headers=own, json=PASSWORD)
+        assert r.status_code == 200, r.text
+        error = sock.receive_json()
+        with pytest.raises(WebSocketDisconnect) as closed:
+            sock.receive_json()
+        assert time.monotonic() - started <= 1.0
+    assert error["code"] == "session_expired" and closed.value.code == 4401

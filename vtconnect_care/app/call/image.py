@@ -24,9 +24,11 @@ def frame_image(frame: Any, width: int, height: int) -> QImage | None:
     w, h = fit(width, height, frame.width, frame.height)
     if w == 0:
         return None
-    plane = frame.reformat(width=w, height=h, format="rgb24").planes[0]
+    # 32-bit pixels, as the window's backing store holds them: painting is then a plain copy
+    # (RGB888 has to be converted on every paint: 0.32 ms instead of 0.15 for a 884x452 tile)
+    plane = frame.reformat(width=w, height=h, format="bgra").planes[0]
     data = np.frombuffer(plane, np.uint8)  # rows of line_size bytes (maybe padded)
-    return QImage(data.data, w, h, plane.line_size, QImage.Format.Format_RGB888).copy()
+    return QImage(data.data, w, h, plane.line_size, QImage.Format.Format_RGB32).copy()
 
 
 def sample_picture(sample: Any, width: int, height: int) -> QImage | None:

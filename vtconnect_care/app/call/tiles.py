@@ -278,6 +278,7 @@ class SelfView(Tile):
         self.radius = 8.0
         self._caption = ""
         self._key: tuple[int, int, int] | None = None
+        self._sample: Any = None  # the camera's picture last looked at
         self._looked = 0.0
         self.setAccessibleName("Your video (self view)")
         self.refresh_state()
@@ -288,6 +289,7 @@ class SelfView(Tile):
 
     def set_source(self, source: Any, *, no_camera: bool) -> None:
         self.source, self.no_camera = source, no_camera
+        self._sample = None
         self.refresh_state()
 
     def set_devices(self, camera_on: bool, mic_on: bool) -> None:
@@ -316,12 +318,21 @@ class SelfView(Tile):
         """At the camera's own rate (a synthetic camera draws a picture on each look)."""
         if self._caption or self.source is None:
             return False
-        period = 1.0 / max(1.0, float(getattr(self.source, "fps", 30.0)))
-        return time.monotonic() - self._looked >= period
+        return time.monotonic() - self._looked >= self._period()
+
+    def _period(self) -> float:
+        return 1.0 / max(1.0, float(getattr(self.source, "fps", 30.0)))
 
     def picture(self, width: int, height: int) -> QImage | None:
-        self._looked = time.monotonic()
-        sample = self.source.latest() if self.source is not None else None
+        """The camera's newest picture at most at its rate: a repaint in between (the tile
+        under the self view repainting with each of its pictures) paints the one it has."""
+        now = time.monotonic()
+        if self._sample is None or now - self._looked >= self._period():
+            self._looked = now
+            sample = self.source.latest() if self.source is not None else None
+            if sample is not None:
+                self._sample = sample
+        sample = self._sample
         if sample is None:
             return None
         key = (sample.seq, width, height)

@@ -23,7 +23,7 @@ from vtconnect_care.domain.care_room import offers_to
 from ..ice import rtc_configuration
 from .adapt import Adapter, stats_of
 from .jitter import buffer_of
-from .peer import Peer, prefer_codecs
+from .peer import Peer, bytes_sent, prefer_codecs
 from .tracks import AudioMixer, to_mono
 
 log = logging.getLogger("vtconnect.call")
@@ -219,6 +219,7 @@ def _peer_stats(peer: Peer) -> dict:
         "audio_frames": peer.audio_frames,
         "state": peer.pc.connectionState,
         "pc": peer.pc_id,
+        "bytes_out": bytes_sent(peer.pc),
     }
     if peer.adapter is not None:
         out["sending"] = stats_of(peer.adapter)

@@ -69,6 +69,16 @@ class Peer:
             task.cancel()
 
 
+def bytes_sent(pc: RTCPeerConnection) -> int:
+    """Media payload bytes this connection has sent (aiortc counts them for its sender reports;
+    for the statistics and the benchmarks: what a person uploads)."""
+    return sum(
+        getattr(t.sender, "_RTCRtpSender__octet_count", 0)
+        for t in pc.getTransceivers()
+        if t.sender is not None
+    )
+
+
 def prefer_codecs(pc: RTCPeerConnection) -> None:
     for transceiver in pc.getTransceivers():
         wanted = PREFERRED.get(transceiver.kind)

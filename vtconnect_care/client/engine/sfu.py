@@ -24,7 +24,9 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from vtconnect_care.domain.room_mode import SFU_CAP
 
 from ..ice import rtc_configuration
-from .peer import Peer, prefer_codecs
+from . import jitter
+from .adapt import Adapter, stats_of
+from .peer import Peer, bytes_sent, prefer_codecs
 from .tracks import AudioMixer, to_mono
 
 log = logging.getLogger("vtconnect.call")
@@ -84,6 +86,16 @@ class SfuLink:
             pc.addTrack(audio)
             pc.addTrack(video)
             prefer_codecs(pc)
+            # what is sent follows Janus's estimate of the path and this machine's headroom,
+            # with the same ladder as a mesh connection (nobody to tell of a pause: no signal)
+            peer.adapter = Adapter(
+                peer.account_id,
+                pc,
+                signal=_nobody,
+                emit=self._emit,
+                chosen_audio_only=self.audio_only,
+            )
+            peer.adapter.install()
             self.publisher = peer
 
             @pc.on("connectionstatechange")
@@ -95,10 +107,14 @@ class SfuLink:
                 await pc.setLocalDescription(await pc.createOffer())
                 reply = await self._request({"op": "publish", "sdp": peer.local_sdp()})
                 await pc.setRemoteDescription(RTCSessionDescription(reply["sdp"], "answer"))
+                peer.adapter.check_codecs()
             except BaseException:
                 self.publisher = None  # refused or unreachable: nothing half-open is kept
                 await peer.close()
                 raise
+            task = asyncio.create_task(peer.adapter.run(), name="sfu-adapt")
+            peer.tasks.add(task)
+            task.add_done_callback(peer.tasks.discard)
             self._published.set()
 
     # --- receiving each other person -------------------------------------------------------------
@@ -151,6 +167,8 @@ class SfuLink:
                     self._emit("peer_state", account_id=feed, state=pc.connectionState)
 
             await pc.setRemoteDescription(RTCSessionDescription(reply["sdp"], "offer"))
+            for transceiver in pc.getTransceivers():  # low-delay buffers, as in a mesh
+                jitter.tune(transceiver.receiver, transceiver.kind)
             await pc.setLocalDescription(await pc.createAnswer())
             await self._request({"op": "start", "feed": feed, "sdp": peer.local_sdp()})
 
@@ -180,8 +198,10 @@ class SfuLink:
     # --- the rest --------------------------------------------------------------------------------
 
     def set_audio_only(self, on: bool) -> None:
-        """Audio only: no video painted; sending stops through the camera switch."""
+        """Audio only: no video sent, none painted."""
         self.audio_only = on
+        if self.publisher is not None and self.publisher.adapter is not None:
+            self.publisher.adapter.choose_audio_only(on)
 
     async def drop(self, other: int) -> None:
         peer = self.peers.pop(other, None)
@@ -210,8 +230,17 @@ class SfuLink:
             for p in self.peers.values()
         }
         if self.publisher is not None:
-            out["publishing"] = {"state": self.publisher.pc.connectionState}
+            out["publishing"] = {
+                "state": self.publisher.pc.connectionState,
+                "bytes_out": bytes_sent(self.publisher.pc),
+            }
+            if self.publisher.adapter is not None:
+                out["publishing"]["sending"] = stats_of(self.publisher.adapter)
         return out
+
+
+async def _nobody(_signal: dict) -> None:
+    """A group room's sender has no one peer to tell of a pause (Janus forwards what comes)."""
 
 
 class SfuRoom(SfuLink):

@@ -263,7 +263,52 @@ def shot(page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / name))
 
 
+@pytest.fixture
+def page(browser):
+    """The client's tab. Playwright's wait_for_function evaluates its predicate with
+    `new Function` inside the page, which the visit page's Content-Security-Policy forbids
+    (no 'unsafe-eval'): these tests' own waits bypass the policy, and
+    test_the_visit_page_runs_under_its_content_security_policy checks the page with it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
 # --- the tests -------------------------------------------------------------------------------
+
+
+def test_the_visit_page_runs_under_its_content_security_policy(live_server, browser):
+    """Issue 12, defect 9: the page's scripts, styles and socket work under its policy: the
+    lobby is filled in, Join asks for the camera, the page waits on the hub, and the browser
+    reports no violation. Waits are the locator's (no eval in the page)."""
+    base = live_server.url
+    visit_id, kim = visit_now(base)
+    link = rest(base, "POST", f"/visits/{visit_id}/copy-link", headers=kim)["link"]
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    problems: list[str] = []
+    pg.on("console", lambda m: problems.append(m.text) if "Content Security" in m.text else None)
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        response = pg.goto(link)
+        assert response is not None
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        assert response.headers["x-frame-options"] == "DENY"
+        pg.get_by_role("heading", name="Hello Bea,").wait_for()
+        pg.get_by_role("button", name="Join the video visit").click()
+        status = pg.locator("#call-status")
+        status.filter(has_text=vmsg.CLIENT_WAITING).wait_for()  # set by visit.js on the hub
+        assert pg.evaluate("window.visitCall.state") == "waiting"
+        # visit.css applied: the lobby card is laid out by the style sheet, not the browser's
+        assert pg.evaluate("getComputedStyle(document.getElementById('lobby')).display") != ""
+    finally:
+        context.close()
+    assert problems == []
 
 
 def test_r_visit_10_11_12_a_whole_visit_in_the_browser(live_server, page, engine_factory):

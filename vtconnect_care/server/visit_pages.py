@@ -34,6 +34,25 @@ MAX_TOKEN = 200
 # a link that cannot be used still gets a whole page, with the HTTP status that says why
 STATUS_CODES = {"invalid": 404, "superseded": 410, "expired": 410, "finished": 410}
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# Like the portal's pages (issue 12, defect 9): no inline script or style, no framing. The page
+# talks to this server only (REST, and the hub's socket: 'self' covers ws/wss in CSP 3, the
+# explicit origin covers older browsers); the camera's stream plays from a MediaStream.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob: mediastream:; connect-src 'self' {ws}; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def page_headers(request: Request) -> dict[str, str]:
+    """The visit page's security headers, the portal's policy with the hub's socket."""
+    scheme = "wss" if request.url.scheme == "https" else "ws"
+    return {
+        **NO_STORE,
+        "Content-Security-Policy": PAGE_CSP.format(ws=f"{scheme}://{request.url.netloc}"),
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+    }
 
 
 def _zone(request: Request) -> ZoneInfo:
@@ -152,5 +171,5 @@ def visit_page(
             "precall": precall_page.page_data(settings),  # precall.js; None when turned off
         },
         status_code=STATUS_CODES.get(view["status"], 200),
-        headers=NO_STORE,
+        headers=page_headers(request),
     )

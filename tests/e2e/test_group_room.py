@@ -68,7 +68,7 @@ class Group:
         self.names: dict[int, str] = {}
         self.seen: dict[str, dict[int, np.ndarray]] = {}
 
-    async def add(self, username: str) -> CallEngine:
+    async def add(self, username: str, *, fps: int = 15) -> CallEngine:
         info = await login(self.url, username, PASSWORD)
         name = info["account"]["full_name"]
         store: dict[int, np.ndarray] = {}
@@ -81,7 +81,7 @@ class Group:
         engine = CallEngine(
             self.url,
             info["token"],
-            MediaSet.synthetic(name, width=160, height=120, fps=15),
+            MediaSet.synthetic(name, width=160, height=120, fps=fps),
             ice_servers=[],
             on_video_frame=on_frame,
             warm_up=False,
@@ -132,6 +132,30 @@ def test_five_people_through_janus_each_send_once_and_see_everyone(server, janus
             janus_server.restart()
             group.forget_pictures()
             await until(group.everyone_sees_everyone, 60)
+        finally:
+            await group.close()
+
+    asyncio.run(scenario())
+
+
+SEVEN = [*GROUP, "dan.deptadmin", "olivia.admin"]
+
+
+def test_seven_people_in_one_janus_room_all_receive_everyone(server):
+    """More than a mesh holds (6): seven, at a small size and rate (two cores here)."""
+
+    async def scenario() -> None:
+        group = Group(server.url)
+        try:
+            for username in SEVEN:
+                await group.add(username, fps=8)
+            patel = group.engines["dr.patel"]
+            sid = await patel.host(usernames=SEVEN[1:])
+            for username in SEVEN[1:]:
+                await group.engines[username].join(sid)
+            await patel.begin()
+            await until(group.everyone_sees_everyone, 90)
+            assert all(len(e.peers) == 6 for e in group.engines.values())
         finally:
             await group.close()
 

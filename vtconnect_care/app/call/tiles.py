@@ -74,10 +74,12 @@ class Tile(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect())
-        clip = QPainterPath()
-        clip.addRoundedRect(rect, self.radius, self.radius)
-        p.setClipPath(clip)
-        p.fillRect(rect, BACKGROUND)
+        # the rounded card, then the picture on it: clipped to the rounded corners only when
+        # it reaches one (a fitted picture fills one side, so it rarely does; a clip path on
+        # every paint costs more than the picture)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(BACKGROUND)
+        p.drawRoundedRect(rect, self.radius, self.radius)
         image = None
         if not self.caption:
             try:
@@ -85,9 +87,14 @@ class Tile(QWidget):
             except Exception:  # noqa: BLE001 - an odd frame: the caption instead
                 log.exception("drawing a picture failed")
         if image is not None:
-            x = (self.width() - image.width()) / 2
-            y = (self.height() - image.height()) / 2
-            p.drawImage(int(x), int(y), image)
+            x = int((self.width() - image.width()) / 2)
+            y = int((self.height() - image.height()) / 2)
+            if x < self.radius and y < self.radius:
+                clip = QPainterPath()
+                clip.addRoundedRect(rect, self.radius, self.radius)
+                p.setClipPath(clip)
+            p.drawImage(x, y, image)
+            p.setClipping(False)
         else:
             self._draw_caption(p, rect)
         self._draw_label(p, rect)
@@ -329,7 +336,10 @@ class SelfView(Tile):
         now = time.monotonic()
         if self._sample is None or now - self._looked >= self._period():
             self._looked = now
-            sample = self.source.latest() if self.source is not None else None
+            # the picture being sent where the source can say (a synthetic camera draws a
+            # new one on each look): the self view draws nothing of its own
+            look = getattr(self.source, "peek", None) or getattr(self.source, "latest", None)
+            sample = look() if look is not None else None
             if sample is not None:
                 self._sample = sample
         sample = self._sample

@@ -120,6 +120,7 @@ class SyntheticCamera:
         self._lock = threading.Lock()
         self._seq = 0
         self._closed = False
+        self._last: VideoSample | None = None
         self._background = self._make_background()
         self._planar = width % 2 == 0 and height % 2 == 0
         if self._planar:
@@ -169,8 +170,15 @@ class SyntheticCamera:
             seq = self._seq
         now = time.monotonic()
         if self._planar:
-            return VideoSample(None, seq, now, i420=self._draw_i420(seq, now))
-        return VideoSample(self._draw_bgr(seq, now), seq, now)
+            sample = VideoSample(None, seq, now, i420=self._draw_i420(seq, now))
+        else:
+            sample = VideoSample(self._draw_bgr(seq, now), seq, now)
+        self._last = sample
+        return sample
+
+    def peek(self) -> VideoSample | None:
+        """The picture last drawn (for a self view: the one being sent), drawing none."""
+        return self._last if self._last is not None else self.latest()
 
     def _bar(self, seq: int) -> tuple[int, int, int, int]:
         """The moving bar's rectangle (x0, y0, x1, y1), inclusive, on even coordinates."""

@@ -24,6 +24,8 @@ OFFLINE = (
     "connection, then join again from the home screen."
 )
 NOT_CONNECTED = "Not connected right now. Wait a moment, then try again."
+# a group room through Janus (docs/group-rooms.md): its media server away, then back
+MEDIA_SERVER_AWAY = "Reconnecting… The group room's media server is away."
 YOU_ENDED = "You ended the session."
 
 # the tiles

@@ -247,6 +247,15 @@ class CareRoomController(CallController):
         else:
             self._set_status(say.RECONNECTING)
 
+    def _ev_sfu_state(self, state: str, message: str | None = None) -> None:
+        """A group room's own connection to the media server: away (said), or back."""
+        if self.phase.over:
+            return
+        if state == "unavailable":
+            self._set_status(say.MEDIA_SERVER_AWAY)
+        elif state == "connected" and self.status == say.MEDIA_SERVER_AWAY:
+            self._set_status(self._call_status())
+
     def _ev_joined(self, session: dict, chat: list[dict]) -> None:
         first = self.session is None
         self._take_session(session)

@@ -72,6 +72,9 @@ class FakeShell:
     def submit_login(self) -> None:
         self._note("submit_login")
 
+    def ask_code(self, text, *, error=False) -> None:
+        self._note("ask_code", text, error)
+
     def show_message(self, text, *, error=False, retry=False) -> None:
         self._note("show_message", text, error, retry)
 

@@ -108,9 +108,9 @@ class NoDevices:
 
 
 STAND_INS = {  # what the device panel offers for a kind the computer does not have
-    "camera": "Synthetic camera (stand-in: no camera found)",
-    "microphone": "Synthetic tone (stand-in: no microphone found)",
-    "speaker": "Silent output (stand-in: no speakers found)",
+    "camera": "Stand-in camera (synthetic)",
+    "microphone": "Stand-in tone (synthetic)",
+    "speaker": "Stand-in output (silent)",
 }
 STAND_IN_INDEX = -1
 

@@ -13,7 +13,7 @@ from tests.app.conftest import run, wait_until
 from tests.helpers.fake_engine import FakeEngine
 from vtconnect_care.app.call.media import NO_CAMERA
 from vtconnect_care.app.care_room import CareRoomController, CareRoomWindow, RoomRequest
-from vtconnect_care.app.care_room.chat import CLOSED
+from vtconnect_care.app.care_room.chat import CLOSED, CLOSED_WHY
 from vtconnect_care.app.care_room.participants import DOTS
 
 
@@ -104,6 +104,7 @@ def test_the_ended_state_is_readable_takes_no_message_and_no_dot_stays_green(roo
         assert window.chat.isVisible() and apart(window.waiting, window.chat)
         assert not window.chat.field.isEnabled() and not window.chat.send_button.isEnabled()
         assert window.chat.field.placeholderText() == CLOSED
+        assert window.chat.field.accessibleDescription() == CLOSED_WHY
         sent_before = [call for call in engine.calls if call[0] == "chat"]
         assert c.send_chat("anyone there?") is None
         assert [call for call in engine.calls if call[0] == "chat"] == sent_before

@@ -23,7 +23,8 @@ from .. import local_time
 
 MAX_CHARS = 2000  # the hub's limit (docs/protocol.md)
 WRITE = "Write a message…"
-CLOSED = "The session has ended: messages can no longer be sent."
+CLOSED = "The session has ended."  # the field's placeholder; the description says the rest
+CLOSED_WHY = "The session has ended: messages can no longer be sent."
 
 
 def _time(iso: str | None) -> str:
@@ -113,6 +114,9 @@ class ChatPanel(QFrame):
         self.field.setEnabled(open_)
         self.send_button.setEnabled(open_)
         self.field.setPlaceholderText(WRITE if open_ else CLOSED)
+        for widget in (self.field, self.send_button):
+            widget.setToolTip("" if open_ else CLOSED_WHY)
+            widget.setAccessibleDescription("" if open_ else CLOSED_WHY)
         if not open_:
             self.field.clear()
 

@@ -296,6 +296,7 @@ class VideoWindow(QWidget):
         if over:
             self.pacer.stop()
             self.stage.self_view.set_source(None, no_camera=False)
+            self.stage.self_view.hide()  # no camera is starting: the call is over
             self.close_button.setFocus()
 
     def _mute_toggled(self, muted: bool) -> None:

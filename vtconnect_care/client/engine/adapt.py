@@ -28,7 +28,7 @@ from aiortc import clock as rtc_clock
 
 from vtconnect_care.domain.video_ladder import MACHINE_STEPS, RUNGS, Ladder, MachineLimit, Mode
 
-from . import encoders, jitter
+from . import encoders, jitter, starvation
 from .encoders import SendPolicy
 
 log = logging.getLogger("vtconnect.call")
@@ -59,6 +59,7 @@ class Adapter:
         self.policy = SendPolicy()
         self.ladder = Ladder(clock())
         self.machine = MachineLimit(clock())
+        self.watch = starvation.LoopWatch()
         self.usage: float | None = None  # the encoder's busy share of the wall clock
         self.loop_lag: float | None = None  # how late the last wake-up came, seconds
         self._busy: collections.deque[tuple[float, float]] = collections.deque()
@@ -82,6 +83,8 @@ class Adapter:
             if transceiver.sender is not None:
                 encoders.install(transceiver.sender, transceiver.kind, self.policy)
             jitter.tune(transceiver.receiver, transceiver.kind)
+            if transceiver.kind == "video":
+                starvation.install(transceiver.receiver, self.watch.starved)
 
     def check_codecs(self) -> None:
         """After negotiation: our encoders only where VP8 and Opus were agreed."""
@@ -128,16 +131,18 @@ class Adapter:
     # --- the loop ------------------------------------------------------------------------
 
     async def run(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            asleep = loop.time()
-            await asyncio.sleep(EVERY)
-            self.loop_lag = max(0.0, loop.time() - asleep - EVERY)
-            if self.pc.connectionState != "connected":
-                continue
-            with contextlib.suppress(Exception):  # stats are an aid, never a reason to stop
-                self.loss = self._smoothed(await self._reported_loss())
-            await self.step()
+        watch = asyncio.ensure_future(self.watch.run())
+        try:
+            while True:
+                await asyncio.sleep(EVERY)
+                self.loop_lag = self.watch.worst(EVERY)  # since the last decision
+                if self.pc.connectionState != "connected":
+                    continue
+                with contextlib.suppress(Exception):  # stats are an aid, never a reason to stop
+                    self.loss = self._smoothed(await self._reported_loss())
+                await self.step()
+        finally:
+            watch.cancel()
 
     async def step(self) -> None:
         before = self.ladder.mode
@@ -258,6 +263,15 @@ class Adapter:
         return worst
 
 
+def held_reports(adapter: Adapter) -> int:
+    """Estimates this side held up while its loop was starved (starvation.SteadyEstimator)."""
+    total = 0
+    for transceiver in adapter.pc.getTransceivers():
+        estimator = starvation.estimator_of(transceiver.receiver)
+        total += getattr(estimator, "held", 0)
+    return total
+
+
 def stats_of(adapter: Adapter) -> dict[str, Any]:
     """What the CLI and benchmarks print about the sending side."""
     rung = adapter.policy.current
@@ -283,5 +297,6 @@ def stats_of(adapter: Adapter) -> dict[str, Any]:
         "rebuilds": encoder.rebuilds if encoder else None,
         "encoder_busy": round(adapter.usage, 3) if adapter.usage is not None else None,
         "loop_lag_ms": round(adapter.loop_lag * 1000, 1) if adapter.loop_lag is not None else None,
+        "estimates_held": held_reports(adapter),
         "audio_only_chosen": adapter.i_chose or adapter.they_chose,
     }

@@ -270,5 +270,7 @@ def buffer_of(receiver: RTCRtpReceiver) -> JitterBuffer | AudioJitterBuffer | No
 def measure_afresh(receiver: RTCRtpReceiver) -> None:
     """Forget the estimate of the path (the sender starts a probe after sending little)."""
     name = f"{_PRIVATE}remote_bitrate_estimator"
-    if getattr(receiver, name, None) is not None:
-        setattr(receiver, name, RemoteBitrateEstimator())
+    current = getattr(receiver, name, None)
+    if current is not None:
+        afresh = getattr(current, "afresh", None)  # starvation.SteadyEstimator keeps its kind
+        setattr(receiver, name, afresh() if afresh is not None else RemoteBitrateEstimator())

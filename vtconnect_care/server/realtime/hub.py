@@ -359,6 +359,8 @@ class Hub:
             conn.send(outcome.reply)
         if conn is not None and outcome.joined is not None:
             conn.sessions.add(outcome.joined)
+            if self.media is not None:  # a group room: who publishes, so it can catch up
+                self.tasks.spawn(self.media.welcome(conn.account_id, outcome.joined))
         for account_ids, session_id, message in outcome.deliveries:
             self.deliver(account_ids, session_id, message)
         if conn is not None and outcome.reply is None and ref is not None:

@@ -138,6 +138,34 @@ def test_five_people_through_janus_each_send_once_and_see_everyone(server, janus
     asyncio.run(scenario())
 
 
+def test_a_dropped_socket_comes_back_into_the_group_room_with_its_media_intact(server):
+    """R-ROOM-9 in a group room: a dropped socket keeps the place, so Janus keeps forwarding;
+    the socket comes back, the engine re-joins, and the same media carries on."""
+
+    async def scenario() -> None:
+        group = Group(server.url)
+        try:
+            for username in GROUP[:4]:
+                await group.add(username)
+            patel, alex = group.engines["dr.patel"], group.engines["alex.active"]
+            sid = await patel.host(usernames=GROUP[1:4])
+            for username in GROUP[1:4]:
+                await group.engines[username].join(sid)
+            await patel.begin()
+            await until(group.everyone_sees_everyone, 60)
+            first_publisher = alex.mesh.publisher
+            alex.realtime.cut()  # the socket drops as on a network failure
+            group.forget_pictures()
+            await until(lambda: not alex.realtime.connected.is_set(), 10)
+            await until(lambda: alex.realtime.connected.is_set() and alex.state == "in_call", 30)
+            await until(group.everyone_sees_everyone, 30)
+            assert alex.mesh.publisher is first_publisher  # never torn down
+        finally:
+            await group.close()
+
+    asyncio.run(scenario())
+
+
 SEVEN = [*GROUP, "dan.deptadmin", "olivia.admin"]
 
 

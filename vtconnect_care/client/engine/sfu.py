@@ -35,6 +35,7 @@ Emit = Callable[..., None]
 Request = Callable[[dict], Awaitable[dict]]  # one `sfu` step to the server and its reply
 RETRY_AFTER = (1.0, 2.0, 4.0, 8.0)  # waits before publishing again after Janus went away
 DEAD = ("failed", "closed")
+REPUBLISH_AFTER = 5.0  # seconds a new publisher gets to come up before its absence counts
 
 
 class SfuLink:
@@ -287,7 +288,19 @@ class SfuRoom(SfuLink):
         """The server's own `sfu` messages: who publishes, or the media server gone."""
         op = message.get("op")
         if op == "publishers":
-            await self.on_publishers([int(feed) for feed in message.get("feeds", [])])
+            feeds = [int(feed) for feed in message.get("feeds", [])]
+            publisher = self.publisher
+            if (
+                publisher is not None
+                and self._my_id() not in feeds
+                and time.monotonic() - publisher.created > REPUBLISH_AFTER
+            ):
+                # Janus no longer has me (my place was given up while I was away): again
+                log.info("not among the publishers any more; publishing again")
+                self.publisher = None
+                await publisher.close()
+                self._next_publish = 0.0
+            await self.on_publishers(feeds)
         elif op == "unavailable":
             await self.close_all()
             self._next_publish = 0.0  # the next offer (the watchdog's) publishes again

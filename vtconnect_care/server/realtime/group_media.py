@@ -95,6 +95,20 @@ class GroupMedia:
             except (JanusUnavailable, Refusal) as exc:
                 log.info("janus not told of a change in session %s: %s", view.session_id, exc)
 
+    async def welcome(self, account_id: int | None, session_id: int) -> None:
+        """Someone (re-)joined a group room: who publishes now, so that a person whose place
+        was given up meanwhile sees they are not among them and publishes again."""
+        try:
+            view = await self.hub.room_view(session_id)
+            if view.media != "sfu" or view.state is not SessionState.BEGUN or account_id is None:
+                return
+            feeds = await self.rooms.publishers(session_id)
+        except (JanusUnavailable, Refusal) as exc:
+            log.info("no publisher list for session %s: %s", session_id, exc)
+            return
+        message = {"type": "sfu", "op": "publishers", "session_id": session_id, "feeds": feeds}
+        self.hub.deliver([account_id], session_id, message)
+
     async def _janus_event(self, session_id: int, account_id: int | None, event: dict) -> None:
         if event["kind"] == "publishers":
             view = await self.hub.room_view(session_id)

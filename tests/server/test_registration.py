@@ -48,6 +48,13 @@ def all_templates(app) -> list[tuple[str, str]]:
         ]
 
 
+def confirm(app, api, email: str = "rita@x.example") -> None:
+    """The registrant opens the link in their confirmation email (R-REG-5)."""
+    [link] = [m for m in mails(app, email) if m.template == "confirm_email"]
+    r = api.post(f"{API}/public/confirm-email", json={"token": token_of(link.links[0])})
+    assert r.status_code == 200, r.text
+
+
 def test_public_info_lists_practitioners_one_department_each(demo_api):
     info = demo_api.get(f"{API}/public/orgs/riverside").json()
     assert info["not_sure_offered"] is True
@@ -65,6 +72,8 @@ def test_r_reg_3_picked_practitioner_approved_associated_and_told(demo_app, demo
         False,
         [(i["dr.patel"], i["Physiotherapy"])],
     )
+    assert not mails(demo_app, PATEL_MAIL)  # not before the address is confirmed (issue 15)
+    confirm(demo_app, demo_api)
     [notice] = mails(demo_app, PATEL_MAIL)  # a Care Coordinator with notifications on
     assert notice.template == "new_client_practitioner" and "Rita Rowe" in notice.subject
     assert notice.links[0].startswith("http://portal.test/portal/clients/")
@@ -74,6 +83,7 @@ def test_r_reg_3_picked_practitioner_approved_associated_and_told(demo_app, demo
 def test_r_reg_3_practitioner_without_admin_role_is_not_emailed(demo_app, demo_api):
     i = ids(demo_app)
     assert register(demo_api, form(f"{i['nurse.kim']}:{i['Physiotherapy']}")).status_code == 201
+    confirm(demo_app, demo_api)
     assert not mails(demo_app, KIM_MAIL)
 
 
@@ -85,12 +95,15 @@ def test_r_reg_3_practitioner_with_notifications_off_is_not_emailed(demo_app, de
         json={"notify_new_clients": False},
     )
     assert register(demo_api, form(f"{i['dr.patel']}:{i['Counselling']}")).status_code == 201
+    confirm(demo_app, demo_api)
     assert not mails(demo_app, PATEL_MAIL)
 
 
 def test_r_reg_4_not_sure_approved_unassociated_org_admins_told(demo_app, demo_api):
     assert register(demo_api, form("not_sure")).status_code == 201
     assert client_row(demo_app, "rita.rowe") == ("active", False, [])
+    assert not mails(demo_app, OLIVIA_MAIL)  # not before the address is confirmed (issue 15)
+    confirm(demo_app, demo_api)
     [review] = mails(demo_app, OLIVIA_MAIL)
     assert review.template == "new_client_review"
     assert "assign the client to a practitioner" in review.body_text
@@ -122,11 +135,19 @@ def test_r_reg_6_manual_approval_keeps_registrations_pending(demo_app, demo_api,
     assert register(demo_api, form(f"{i['nurse.kim']}:{i['Physiotherapy']}")).status_code == 201
     status, _, assoc = client_row(demo_app, "rita.rowe")
     assert status == "pending" and assoc == [(i["nurse.kim"], i["Physiotherapy"])]
-    assert mails(demo_app, OLIVIA_MAIL)[-1].template == "new_client_review"
+    assert not [m for m in mails(demo_app, OLIVIA_MAIL) if m.template == "new_client_review"]
+    confirm(demo_app, demo_api)
+    review = mails(demo_app, OLIVIA_MAIL)[-1]
+    assert review.template == "new_client_review" and "Rita Rowe" in review.subject
     pending = demo_api.get(f"{API}/clients?status=pending", headers=admin).json()["clients"]
     rita = next(c for c in pending if c["username"] == "rita.rowe")
     assert demo_api.post(f"{API}/clients/{rita['id']}/approve", headers=admin).status_code == 200
     assert client_row(demo_app, "rita.rowe")[0] == "active"
+    # issue 15: the approved client is emailed that they can now sign in
+    approved = mails(demo_app, "rita@x.example")[-1]
+    assert approved.template == "client_approved"
+    assert "can now sign in to the VTConnect Care App" in approved.body_text
+    assert "rita.rowe" in approved.body_text and approved.links == ["http://portal.test/login"]
 
 
 def test_r_reg_2_r_client_6_individual_practitioner_is_picked_automatically(demo_app, demo_api):

@@ -301,6 +301,19 @@ def approve(db: Session, settings: Settings, actor: Account, client_id: int) -> 
         raise ApiError(409, "not_pending", "Only a Pending client account can be approved.")
     now = settings.clock.now()
     client.status = ClientStatus.ACTIVE.value
+    if client.email:  # they are told they can now sign in (issue 15)
+        url = f"{settings.base_url}/login"
+        outbox.enqueue(
+            db,
+            now=now,
+            to=client.email,
+            template="client_approved",
+            links=[url],
+            url=url,
+            first_name=client.first_name,
+            username=client.username,
+            org_name=client.organization.name,
+        )
     audit.record(
         db,
         now=now,

@@ -204,48 +204,20 @@ def _register(
                 created_at=now,
             )
         )
-    send_confirmation(db, settings, client, now=now)
-    review_url = f"{settings.base_url}/portal/clients/{client.id}"
-    if outcome.notify_practitioner and practitioner is not None:
-        view = accounts.staff_view(practitioner)
-        if practitioner.email and practitioner_wants_notice(
-            view.roles, practitioner.notify_new_clients
-        ):  # R-REG-3
-            outbox.enqueue(
-                db,
-                now=now,
-                to=practitioner.email,
-                template="new_client_practitioner",
-                links=[review_url],
-                url=review_url,
-                first_name=practitioner.first_name,
-                client_name=client.full_name,
-                pending=outcome.status is ClientStatus.PENDING,
-                org_name=org.name,
-            )
-    if outcome.notify_org_admins:  # R-REG-4 (and R-REG-6)
-        admins = db.scalars(
-            select(Staff).where(
-                Staff.organization_id == org.id,
-                Staff.is_org_admin.is_(True),
-                Staff.active.is_(True),
-            )
-        ).all()
-        for admin in admins:
-            if admin.email:
-                outbox.enqueue(
-                    db,
-                    now=now,
-                    to=admin.email,
-                    template="new_client_review",
-                    links=[review_url],
-                    url=review_url,
-                    first_name=admin.first_name,
-                    client_name=client.full_name,
-                    needs_practitioner=choice is Choice.NOT_SURE,
-                    pending=outcome.status is ClientStatus.PENDING,
-                    org_name=org.name,
-                )
+    notify_practitioner = outcome.notify_practitioner and practitioner is not None
+    # the staff notices go out once the registrant confirms the address (issue 15), not before:
+    # the confirmation link carries who is to be told
+    send_confirmation(
+        db,
+        settings,
+        client,
+        now=now,
+        notices={
+            "practitioner_id": practitioner.id if notify_practitioner and practitioner else None,
+            "org_admins": outcome.notify_org_admins,
+            "needs_practitioner": choice is Choice.NOT_SURE,
+        },
+    )
     audit.record(
         db,
         now=now,
@@ -260,14 +232,17 @@ def _register(
     return client
 
 
-def send_confirmation(db: Session, settings: Settings, client: Client, *, now: datetime) -> None:
-    """R-REG-5: a link to confirm the email address."""
+def send_confirmation(
+    db: Session, settings: Settings, client: Client, *, now: datetime, notices: dict | None = None
+) -> None:
+    """R-REG-5: a link to confirm the email address (``notices``: whom to tell once it is)."""
     raw, _ = tokens.issue(
         db,
         purpose=TokenPurpose.EMAIL_CONFIRM,
         now=now,
         ttl=settings.confirm_link_ttl,
         account_id=client.id,
+        data={"notices": notices} if notices else None,
         replace_earlier=True,
     )
     url = f"{settings.base_url}/confirm-email?token={raw}"
@@ -324,7 +299,61 @@ def confirm_email(db: Session, settings: Settings, token: str) -> Client:
         raise ApiError(400, "link_invalid", CONFIRM_LINK_INVALID)
     client = row.account
     client.email_confirmed = True
+    _tell_staff(db, settings, client, (row.data or {}).get("notices") or {}, now=now)
     return _welcome(db, settings, client, action="email_confirmed", now=now)
+
+
+def _tell_staff(
+    db: Session, settings: Settings, client: Client, notices: dict, *, now: datetime
+) -> None:
+    """R-REG-3, R-REG-4, R-REG-6: the practitioner and the Org Admins hear of a confirmed
+    self-registration (the address is real by now)."""
+    org = client.organization
+    review_url = f"{settings.base_url}/portal/clients/{client.id}"
+    pending = client.status == ClientStatus.PENDING.value
+    practitioner = (
+        db.get(Staff, notices["practitioner_id"]) if notices.get("practitioner_id") else None
+    )
+    if practitioner is not None and practitioner.active:
+        view = accounts.staff_view(practitioner)
+        if practitioner.email and practitioner_wants_notice(
+            view.roles, practitioner.notify_new_clients
+        ):  # R-REG-3
+            outbox.enqueue(
+                db,
+                now=now,
+                to=practitioner.email,
+                template="new_client_practitioner",
+                links=[review_url],
+                url=review_url,
+                first_name=practitioner.first_name,
+                client_name=client.full_name,
+                pending=pending,
+                org_name=org.name,
+            )
+    if notices.get("org_admins"):  # R-REG-4 (and R-REG-6)
+        admins = db.scalars(
+            select(Staff).where(
+                Staff.organization_id == org.id,
+                Staff.is_org_admin.is_(True),
+                Staff.active.is_(True),
+            )
+        ).all()
+        for admin in admins:
+            if admin.email:
+                outbox.enqueue(
+                    db,
+                    now=now,
+                    to=admin.email,
+                    template="new_client_review",
+                    links=[review_url],
+                    url=review_url,
+                    first_name=admin.first_name,
+                    client_name=client.full_name,
+                    needs_practitioner=bool(notices.get("needs_practitioner")),
+                    pending=pending,
+                    org_name=org.name,
+                )
 
 
 def setup_client(db: Session, settings: Settings, token: str) -> Client:

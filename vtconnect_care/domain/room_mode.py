@@ -1,8 +1,8 @@
 """How a Care Room carries media: a mesh of peer connections, or Janus's VideoRoom (R-ROOM-MODE).
 
 A room of up to three people stays a mesh: each app sends to each other, which costs little at
-that size. Beyond three, or always when the organisation chooses, media goes through Janus when
-one is configured: each app sends once and receives each other person from Janus. Without Janus
+that size. Beyond three, or for every group of three when the organisation chooses, media goes
+through Janus when one is configured: each app sends once and receives each other person from Janus. Without Janus
 a mesh holds six people at most, and the host is told why a seventh cannot join. Two-person
 calls and virtual visits are always peer to peer. The server decides the mode when the session
 is hosted and it is part of the session object (docs/protocol.md).
@@ -26,8 +26,8 @@ class RoomMode(StrEnum):
 
 def room_mode(*, people: int, janus_configured: bool, always_sfu: bool = False) -> RoomMode:
     """The mode of a room hosted for `people` (the host and everyone invited)."""
-    if not janus_configured:
-        return RoomMode.MESH
+    if not janus_configured or people <= 2:
+        return RoomMode.MESH  # two people: peer to peer, whatever the choice
     if always_sfu or people > MESH_MOST:
         return RoomMode.SFU
     return RoomMode.MESH

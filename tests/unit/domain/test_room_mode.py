@@ -16,8 +16,9 @@ def test_up_to_three_people_stay_a_mesh_and_four_go_through_janus():
     assert room_mode(people=4, janus_configured=True) is RoomMode.SFU
 
 
-def test_the_organisation_may_choose_janus_for_every_group_room():
-    assert room_mode(people=2, janus_configured=True, always_sfu=True) is RoomMode.SFU
+def test_the_organisation_may_choose_janus_for_every_group_room_but_two_stay_peer_to_peer():
+    assert room_mode(people=3, janus_configured=True, always_sfu=True) is RoomMode.SFU
+    assert room_mode(people=2, janus_configured=True, always_sfu=True) is RoomMode.MESH
 
 
 def test_without_janus_every_room_is_a_mesh_of_at_most_six():

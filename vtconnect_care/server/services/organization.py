@@ -28,6 +28,8 @@ def summary(settings: Settings, org: Organization) -> dict:
         "individual_practitioner": org.individual_practitioner,
         "manual_approval": org.manual_approval,
         "require_two_factor": bool(org.require_two_factor),
+        "group_rooms_via_janus": bool(org.group_rooms_via_janus),  # R-ROOM-MODE
+        "group_media_server": bool(settings.janus_url),  # whether this portal has Janus
     }
 
 
@@ -52,6 +54,26 @@ def update(db: Session, settings: Settings, actor: Account, *, manual_approval: 
             object_type="organization",
             object_id=org.id,
             manual_approval=manual_approval,
+        )
+    db.commit()
+    return summary(settings, org)
+
+
+def set_group_rooms(db: Session, settings: Settings, actor: Account, *, via_janus: bool) -> dict:
+    """R-ROOM-MODE: the Org Admin may send every group session through the media server."""
+    if not isinstance(actor, Staff) or not can_edit_organization(accounts.staff_view(actor)):
+        raise forbidden()
+    org = actor.organization
+    if bool(org.group_rooms_via_janus) != via_janus:
+        org.group_rooms_via_janus = via_janus
+        audit.record(
+            db,
+            now=settings.clock.now(),
+            action="organization_updated",
+            actor=actor,
+            object_type="organization",
+            object_id=org.id,
+            group_rooms_via_janus=via_janus,
         )
     db.commit()
     return summary(settings, org)

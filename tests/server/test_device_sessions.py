@@ -238,6 +238,9 @@ def test_ending_sessions_closes_the_hub_sockets_at_once(demo_api, demo_app, how)
     kim = login_headers(demo_api, "nurse.kim", audience="app")
     admin = login_headers(demo_api, "olivia.admin")
     kim_id = account_id(demo_app, "nurse.kim")
+    own = login_headers(demo_api, "nurse.kim")
+    rows = demo_api.get("/api/v1/auth/devices", headers=own).json()
+    app_id = next(d["id"] for d in rows if d["audience"] == "app")
     with demo_api.websocket_connect("/api/v1/ws", headers=kim) as sock:
         assert sock.receive_json()["type"] == "hello"
         started = time.monotonic()
@@ -246,9 +249,6 @@ def test_ending_sessions_closes_the_hub_sockets_at_once(demo_api, demo_app, how)
         elif how == "end_all":
             r = demo_api.delete(f"/api/v1/accounts/{kim_id}/sessions", headers=admin)
         else:
-            own = login_headers(demo_api, "nurse.kim")
-            rows = demo_api.get("/api/v1/auth/devices", headers=own).json()
-            app_id = next(d["id"] for d in rows if d["audience"] == "app")
             r = demo_api.post(f"/api/v1/auth/devices/{app_id}/end", headers=own, json=PASSWORD)
         assert r.status_code == 200, r.text
         error = sock.receive_json()

@@ -46,6 +46,8 @@ def test_unreachable_portal_is_said_in_words(qloop, qapp):
         assert window.waiting_title.text() == "Not connected"
         assert window.close_button.isVisible() and not window.begin_button.isVisible()
         assert window.participants.colour_of("Alex Morgan") == "#e0464e"  # not arrived
+        assert not window.chat.field.isEnabled()  # nothing typed would reach anyone
+        assert window.chat.field.placeholderText() == "Not connected."
         window.close_button.click()
         assert not window.isVisible()
         await window.controller.aclose()

@@ -25,6 +25,8 @@ MAX_CHARS = 2000  # the hub's limit (docs/protocol.md)
 WRITE = "Write a message…"
 CLOSED = "The session has ended."  # the field's placeholder; the description says the rest
 CLOSED_WHY = "The session has ended: messages can no longer be sent."
+OFFLINE = "Not connected."
+OFFLINE_WHY = "The Care Room cannot be reached, so messages cannot be sent."
 
 
 def _time(iso: str | None) -> str:
@@ -109,14 +111,16 @@ class ChatPanel(QFrame):
             self.send_requested.emit(text)
             self.field.clear()
 
-    def set_open_for_messages(self, open_: bool) -> None:
+    def set_open_for_messages(
+        self, open_: bool, closed: str = CLOSED, why: str = CLOSED_WHY
+    ) -> None:
         """Once the session is over the field says so and takes nothing (issue 15 defect 4)."""
         self.field.setEnabled(open_)
         self.send_button.setEnabled(open_)
-        self.field.setPlaceholderText(WRITE if open_ else CLOSED)
+        self.field.setPlaceholderText(WRITE if open_ else closed)
         for widget in (self.field, self.send_button):
-            widget.setToolTip("" if open_ else CLOSED_WHY)
-            widget.setAccessibleDescription("" if open_ else CLOSED_WHY)
+            widget.setToolTip("" if open_ else why)
+            widget.setAccessibleDescription("" if open_ else why)
         if not open_:
             self.field.clear()
 

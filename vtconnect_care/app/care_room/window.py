@@ -21,7 +21,7 @@ from .. import resources
 from ..call.grid import FramePacer, VideoGrid
 from ..call.states import CallPhase, TileState
 from ..call.tiles import SelfView
-from . import layout
+from . import chat, layout
 from .chat import ChatPanel
 from .controller import CareRoomController
 from .menu import SHORTCUTS, DeviceMenuButton, icon_button
@@ -271,7 +271,10 @@ class CareRoomWindow(QWidget):
         self.hamburger.setVisible(self.controls_visible and not ended)
         if ended:
             self.notice.clear()  # device notices no longer matter
-        self.chat.set_open_for_messages(not ended)  # nothing typed is silently dropped
+        if phase is CallPhase.OFFLINE:  # nothing typed is silently dropped
+            self.chat.set_open_for_messages(False, chat.OFFLINE, chat.OFFLINE_WHY)
+        else:
+            self.chat.set_open_for_messages(not ended)
         self.self_view.setVisible(not ended)
         if in_call:
             self.pacer.start()

@@ -256,3 +256,20 @@ def test_ending_sessions_closes_the_hub_sockets_at_once(demo_api, demo_app, how)
             sock.receive_json()
         assert time.monotonic() - started <= 1.0
     assert error["code"] == "session_expired" and closed.value.code == 4401
+
+
+def test_portal_org_admin_deactivates_and_reactivates_a_staff_member(web, demo_app):
+    kim = web.post(
+        "/api/v1/auth/login",
+        json={"username": "nurse.kim", "password": "VTConnect-demo-1", "audience": "app"},
+    ).json()["token"]
+    sign_in(web, "olivia.admin")
+    sid = account_id(demo_app, "nurse.kim")
+    token = csrf(web, f"/portal/staff/{sid}")
+    r = web.post(f"/portal/staff/{sid}/active", data={"csrf_token": token, "active": "0"})
+    assert r.status_code == 303 and "deactivated" in r.headers["location"]
+    assert web.get(ME, headers={"Authorization": f"Bearer {kim}"}).status_code == 401
+    page = web.get(f"/portal/staff/{sid}")
+    assert "Deactivated" in page.text and "Reactivate" in page.text
+    r = web.post(f"/portal/staff/{sid}/active", data={"csrf_token": token, "active": "1"})
+    assert r.status_code == 303 and "reactivated" in r.headers["location"]

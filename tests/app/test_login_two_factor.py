@@ -54,6 +54,7 @@ def test_the_app_asks_for_the_code_and_signs_in_with_it(portal, make_window, qlo
         (text,) = await asked
         assert text == rules.CODE_NEEDED
         assert not form.code.isHidden() and form.code.hasFocus()
+        assert form.sign_in.text() == "Verify and sign in"
         assert form.message.text() == rules.CODE_NEEDED
         assert form.password.text() == DEMO_PASSWORD  # kept for the second request
         assert window.stack.currentWidget() is form and window.controller.state == "login"

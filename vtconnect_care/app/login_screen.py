@@ -15,6 +15,7 @@ from .forms.ui_login import Ui_LoginForm
 
 SIGNING_IN = "Signing in…"
 SIGN_IN = "Sign in"
+VERIFY = "Verify and sign in"
 REMEMBER_OFF = "Remember me is not available on this computer"
 NO_KEYRING = "This computer has no secure keyring, so the app cannot remember you."
 
@@ -44,6 +45,7 @@ class LoginScreen(QWidget):
         self.portal_button = ui.portal_button
         self.code = ui.code
         self._code_row = (ui.code_label, ui.code, ui.code_hint)
+        self._busy = False
         self._show_code_row(False)
 
         self.retry_button.hide()
@@ -117,6 +119,11 @@ class LoginScreen(QWidget):
             widget.setVisible(shown)
         if not shown:
             self.code.clear()
+        if not self._busy:
+            self.sign_in.setText(self._idle_label())
+
+    def _idle_label(self) -> str:
+        return VERIFY if not self.code.isHidden() else SIGN_IN
 
     def show_forgot_username(self) -> None:
         """R-LOGIN-3: no lookup; the guidance."""
@@ -142,7 +149,7 @@ class LoginScreen(QWidget):
 
     def set_busy(self, busy: bool, text: str = SIGNING_IN) -> None:
         self._busy = busy
-        self.sign_in.setText(text if busy else SIGN_IN)
+        self.sign_in.setText(text if busy else self._idle_label())
         for widget in (self.username, self.password, self.code, self.forgot_button):
             widget.setEnabled(not busy)
         self.remember.setEnabled(not busy and self._remember_available)

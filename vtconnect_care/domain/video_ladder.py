@@ -264,6 +264,8 @@ OVERUSE = 0.7  # the encoder busy this share of the wall clock: it cannot keep u
 # (at 0.7 the event loop, the decoder and the rest of the machine starve; Chromium's own
 # overuse detector trips at 85% of a frame interval for capture to encoded)
 LOOP_LAG_OVERUSE = 0.05  # seconds an event-loop wake-up comes late: the process is starved
+MISSED_OVERUSE = 0.04  # a share of the camera's pictures that never reached the encoder: the
+# sender falls behind (1.2 of 30 a second: measured at 1280x720 on a loaded machine, 28.5 fps)
 OVERUSE_AFTER = 2.0  # seconds of overuse before a step down
 UNDERUSE_NEXT = 0.45  # a step up when the step above is predicted to use less than this
 UNDERUSE_AFTER = 6.0  # seconds of that before a step up
@@ -284,7 +286,8 @@ class MachineLimit:
     """How much picture one sender's machine can encode, updated with each measurement.
 
     ``usage`` is the share of the wall clock the encoder was busy over the last seconds (None
-    while nothing is encoded), ``loop_lag`` how late the process's event loop woke up."""
+    while nothing is encoded), ``loop_lag`` how late the process's event loop woke up,
+    ``missed`` the share of the camera's pictures that never reached the encoder."""
 
     def __init__(self, now: float, step: int = 0) -> None:
         self.step = step
@@ -296,10 +299,19 @@ class MachineLimit:
     def current(self) -> MachineStep:
         return MACHINE_STEPS[self.step]
 
-    def update(self, *, usage: float | None, loop_lag: float | None, now: float) -> bool:
+    def update(
+        self,
+        *,
+        usage: float | None,
+        loop_lag: float | None,
+        now: float,
+        missed: float | None = None,
+    ) -> bool:
         """Whether the step moved."""
-        over = (usage is not None and usage >= OVERUSE) or (
-            loop_lag is not None and loop_lag >= LOOP_LAG_OVERUSE
+        over = (
+            (usage is not None and usage >= OVERUSE)
+            or (loop_lag is not None and loop_lag >= LOOP_LAG_OVERUSE)
+            or (missed is not None and missed >= MISSED_OVERUSE)
         )
         room = (
             not over
@@ -307,6 +319,7 @@ class MachineLimit:
             and self.step > 0
             and predicted_usage(usage, self.step, self.step - 1) < UNDERUSE_NEXT
             and (loop_lag is None or loop_lag < LOOP_LAG_OVERUSE / 2)
+            and (missed is None or missed < MISSED_OVERUSE / 2)
         )
         self._over_since = _since(self._over_since, over, now)
         self._room_since = _since(self._room_since, room, now)

@@ -73,3 +73,11 @@ def test_what_is_sent_is_the_smaller_of_the_path_and_the_machine():
     assert (sent.scale, sent.fps, sent.kbps) == (0.75, 30, vl.RUNGS[0].kbps)
     sent = vl.limited(vl.RUNGS[2], vl.MACHINE_STEPS[3])
     assert (sent.scale, sent.fps) == (0.5, 20)
+
+
+def test_pictures_that_never_reach_the_encoder_count_as_overuse():
+    """At 1280x720 on a loaded machine the encoder was busy 40% yet 28.5 of 30 pictures a
+    second arrived: the sender falls behind, so the picture steps down (not the rate)."""
+    limit = MachineLimit(now=0.0)
+    moved, _ = feed(limit, vl.MACHINE_HOLD, vl.OVERUSE_AFTER, usage=0.4, loop_lag=0.0, missed=0.05)
+    assert [s for _, s in moved] == [1] and limit.current.fps == 30

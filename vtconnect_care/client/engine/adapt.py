@@ -62,7 +62,8 @@ class Adapter:
         self.watch = starvation.LoopWatch()
         self.usage: float | None = None  # the encoder's busy share of the wall clock
         self.loop_lag: float | None = None  # how late the last wake-up came, seconds
-        self._busy: collections.deque[tuple[float, float]] = collections.deque()
+        self._busy: collections.deque[tuple[float, float, int, int]] = collections.deque()
+        self.missed: float | None = None  # the camera's pictures that never reached the encoder
         self._signal = signal
         self._emit = emit
         self._clock = clock
@@ -156,8 +157,9 @@ class Adapter:
             self.policy.forget_estimate()
             self._losses.clear()  # the probe is judged on what happens to it, not before
             await self._say(True, "probe")
+        usage = self.encode_usage()
         machine_moved = self.machine.update(
-            usage=self.encode_usage(), loop_lag=self.loop_lag, now=self._clock()
+            usage=usage, loop_lag=self.loop_lag, now=self._clock(), missed=self.missed
         )
         if machine_moved:
             step = self.machine.current
@@ -222,11 +224,13 @@ class Adapter:
             self.usage = None
             return None
         now = self._clock()
-        self._busy.append((now, encoder.busy_seconds))
+        self._busy.append((now, encoder.busy_seconds, encoder.frames_in, encoder.frames_missed))
         while len(self._busy) > 2 and now - self._busy[1][0] >= RATE_WINDOW:
             self._busy.popleft()
-        (t0, b0), (t1, b1) = self._busy[0], self._busy[-1]
+        (t0, b0, i0, m0), (t1, b1, i1, m1) = self._busy[0], self._busy[-1]
         self.usage = (b1 - b0) / (t1 - t0) if t1 > t0 else None
+        seen = (i1 - i0) + (m1 - m0)
+        self.missed = (m1 - m0) / seen if seen > 0 else None
         return self.usage
 
     def video_encoder(self) -> encoders.LadderVp8Encoder | None:
@@ -296,6 +300,7 @@ def stats_of(adapter: Adapter) -> dict[str, Any]:
         "loss_out": adapter.loss,
         "rebuilds": encoder.rebuilds if encoder else None,
         "encoder_busy": round(adapter.usage, 3) if adapter.usage is not None else None,
+        "frames_missed": round(adapter.missed, 3) if adapter.missed is not None else None,
         "loop_lag_ms": round(adapter.loop_lag * 1000, 1) if adapter.loop_lag is not None else None,
         "estimates_held": held_reports(adapter),
         "audio_only_chosen": adapter.i_chose or adapter.they_chose,

@@ -114,6 +114,9 @@ class LadderVp8Encoder(Vp8Encoder):
         self.rebuilds = 0
         self.frames_encoded = 0
         self.frames_skipped = 0
+        self.frames_in = 0  # pictures handed to the encoder
+        self.frames_missed = 0  # pictures of the camera that never reached it (it was late)
+        self._period: float | None = None
         self.bytes_out = 0  # what the encoder produced (read by the adapter for its rate)
         self._last_key: float | None = None
         self.key_frames = 0
@@ -179,6 +182,12 @@ class LadderVp8Encoder(Vp8Encoder):
         assert frame.pts is not None and frame.time_base is not None  # set by our tracks
         pts = float(frame.pts * frame.time_base)
         interval = 1.0 / 30 if self._last_pts is None else max(pts - self._last_pts, 1e-3)
+        if self._last_pts is not None:
+            # the camera's period is the shortest step seen; longer steps are pictures that
+            # never reached the encoder (the track or the relay dropped them: it is late)
+            self._period = min(self._period or interval, interval)
+            self.frames_in += 1
+            self.frames_missed += max(0, round(interval / self._period) - 1)
         self._last_pts = pts
         self._credit = min(self._credit + rung.fps * interval, 2.0)
         if self._credit < 1.0 - 1e-6:

@@ -110,4 +110,9 @@ class FramePacer(QObject):
         self.ticks += 1
         for tile in self._tiles():
             if tile.isVisible() and tile.due():
-                tile.update()
+                # only the picture's area when only the picture changed
+                rect = tile.new_picture_rect() if hasattr(tile, "new_picture_rect") else None
+                if rect is not None:
+                    tile.update(rect)
+                else:
+                    tile.update()

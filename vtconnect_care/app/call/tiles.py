@@ -12,7 +12,7 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -55,6 +55,7 @@ class Tile(QWidget):
         self.paints = 0
         self._image: QImage | None = None
         self._label: tuple[tuple, QImage] | None = None  # (what it says, the pill drawn)
+        self.picture_rect: QRect | None = None  # where the last picture was painted
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
         self.setMinimumSize(120, 90)
 
@@ -95,7 +96,9 @@ class Tile(QWidget):
                 p.setClipPath(clip)
             p.drawImage(x, y, image)
             p.setClipping(False)
+            self.picture_rect = QRect(x, y, image.width(), image.height())
         else:
+            self.picture_rect = None  # the next picture repaints the whole tile
             self._draw_caption(p, rect)
         self._draw_label(p, rect)
         p.end()
@@ -199,6 +202,7 @@ class RemoteTile(Tile):
         self.painted_seq = -1
         self.converted = 0  # frames converted for painting (<= frames received)
         self._cache: tuple[int, int, int] | None = None
+        self._source_size: tuple[int, int] | None = None
         self.verdict: Verdict | None = None
         self.quality = QualityBadge(self)
         self.setAccessibleName(f"Video of {name}")
@@ -256,6 +260,17 @@ class RemoteTile(Tile):
         slot = self.store.get(self.account_id)
         return slot is not None and slot.seq != self.painted_seq
 
+    def new_picture_rect(self) -> QRect | None:
+        """The area a new picture repaints: the last one's, when it is of the same size (the
+        name pill, the quality label and the bands beside the picture stay as they are);
+        None when the whole tile must be painted."""
+        slot = self.store.get(self.account_id)
+        if slot is None or slot.frame is None or self.picture_rect is None:
+            return None
+        if self._source_size != (slot.frame.width, slot.frame.height) or self.caption:
+            return None
+        return self.picture_rect
+
     def picture(self, width: int, height: int) -> QImage | None:
         slot = self.store.get(self.account_id)
         if slot is None or slot.frame is None:
@@ -267,6 +282,7 @@ class RemoteTile(Tile):
             if self._image is None:
                 return None
             self._cache = key
+            self._source_size = (slot.frame.width, slot.frame.height)
             self.converted += 1
         self.painted_seq = slot.seq
         return self._image

@@ -20,7 +20,7 @@ from vtconnect_care.client.media import name_colour
 from vtconnect_care.domain.call_quality import Verdict
 
 from .frames import FrameStore
-from .image import frame_image, sample_picture
+from .image import Converter, frame_image, sample_picture
 from .quality import QualityBadge
 from .states import TileState
 from .status import TILE_TEXT
@@ -56,6 +56,7 @@ class Tile(QWidget):
         self._image: QImage | None = None
         self._label: tuple[tuple, QImage] | None = None  # (what it says, the pill drawn)
         self.picture_rect: QRect | None = None  # where the last picture was painted
+        self._convert = Converter()
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
         self.setMinimumSize(120, 90)
 
@@ -278,7 +279,7 @@ class RemoteTile(Tile):
         key = (slot.seq, width, height)
         if self._cache != key or self._image is None:
             # conversion and scaling in one step, only for the frame actually shown
-            self._image = frame_image(slot.frame, width, height)
+            self._image = frame_image(slot.frame, width, height, self._convert)
             if self._image is None:
                 return None
             self._cache = key
@@ -364,6 +365,6 @@ class SelfView(Tile):
         key = (sample.seq, width, height)
         if key != self._key or self._image is None:
             # converted and scaled to the tile in one step, once per picture
-            self._image = sample_picture(sample, width, height)
+            self._image = sample_picture(sample, width, height, self._convert)
             self._key = key
         return self._image

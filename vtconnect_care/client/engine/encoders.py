@@ -33,6 +33,7 @@ from aiortc.rtcrtpsender import RTCRtpSender
 from av import VideoFrame
 from av.frame import Frame
 from av.packet import Packet
+from av.video.reformatter import VideoReformatter
 
 from vtconnect_care.client.media.levels import audio_level_dbov
 from vtconnect_care.domain.video_ladder import (
@@ -108,6 +109,7 @@ class LadderVp8Encoder(Vp8Encoder):
         self._rung: tuple[int, int] | None = None  # (path rung, machine step) built for
         self._size: tuple[int, int] | None = None
         self.size: tuple[int, int] | None = None  # the picture last encoded
+        self._scaler = VideoReformatter()
         self.busy_seconds = 0.0  # wall time spent scaling and encoding (the machine's load)
         self._credit = 1.0  # frames owed at the rung's rate
         self._last_pts: float | None = None
@@ -146,7 +148,10 @@ class LadderVp8Encoder(Vp8Encoder):
         started = time.perf_counter()
         size = picture_size(frame.width, frame.height, rung)
         if (frame.width, frame.height) != size or frame.format.name != "yuv420p":
-            frame = frame.reformat(width=size[0], height=size[1], format="yuv420p")
+            # one libswscale set-up kept while the size holds (frame.reformat makes one a call)
+            frame = self._scaler.reformat(
+                frame, width=size[0], height=size[1], format="yuv420p", threads=1
+            )
         now = time.monotonic()
         fresh_codec = self._ctx is None or self._rung != rung_index or self._size != size
         if fresh_codec:

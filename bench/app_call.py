@@ -133,7 +133,11 @@ def app_side(args: argparse.Namespace) -> int:
         else:
             await until(lambda: tile.converted > 30, 30, "pictures of Alex painted")
         out("in_call", tile=[tile.width(), tile.height()], pacer_ms=window.pacer.interval_ms)
+        looks = 0
         while True:
+            looks += 1
+            if args.grab and looks == 5:  # what the window shows, to look at by hand
+                window.grab().save(args.grab)
             slot = c.frames.get(args.alex)
             stats = c.engine.stats() if getattr(c, "engine", None) is not None else {}
             peer = stats.get(args.alex, {}) if isinstance(stats, dict) else {}
@@ -212,7 +216,8 @@ def run(args: argparse.Namespace) -> dict:
             cmd = [sys.executable, str(Path(__file__).resolve()), "--app-side", "--portal",
                    server.url, "--token", token, "--alex", str(alex_id), *size,
                    "--window", args.window, "--seconds", str(args.seconds),
-                   *(["--hidden"] if args.hidden else [])]  # fmt: skip
+                   *(["--hidden"] if args.hidden else []),
+                   *(["--grab", args.grab] if args.grab else [])]  # fmt: skip
             app = AppProcess(cmd, env)
             first = app.wait("in_call", timeout=90)
             for _ in range(3):  # past the first seconds' ramp
@@ -284,6 +289,7 @@ def main() -> int:
     p.add_argument(
         "--hidden", action="store_true", help="never show the window: the app's engine alone"
     )
+    p.add_argument("--grab", default=None, help="save a picture of the window to this file")
     p.add_argument("--app-side", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--portal", help=argparse.SUPPRESS)
     p.add_argument("--token", help=argparse.SUPPRESS)

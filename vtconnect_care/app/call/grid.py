@@ -108,11 +108,18 @@ class FramePacer(QObject):
 
     def tick(self) -> None:
         self.ticks += 1
-        for tile in self._tiles():
-            if tile.isVisible() and tile.due():
+        tiles = [t for t in self._tiles() if t.isVisible()]
+        painted = False
+        for tile in tiles:
+            if tile.due():
+                painted = painted or hasattr(tile, "new_picture_rect")
                 # only the picture's area when only the picture changed
                 rect = tile.new_picture_rect() if hasattr(tile, "new_picture_rect") else None
                 if rect is not None:
                     tile.update(rect)
                 else:
+                    tile.update()
+        if painted:  # a remote picture goes up: a self view nearly due goes with it
+            for tile in tiles:
+                if getattr(tile, "due_soon", None) is not None and tile.due_soon():
                     tile.update()

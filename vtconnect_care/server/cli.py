@@ -81,8 +81,11 @@ def export_for_workers(settings: Settings) -> None:
 def worker_app():  # type: ignore[no-untyped-def]
     """The ASGI app of one worker process (uvicorn's factory for --workers)."""
     from .app import create_app
+    from .realtime.limits import tune_gc
 
-    return create_app(Settings.from_env())
+    app = create_app(Settings.from_env())
+    tune_gc()
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         "log_level": args.log_level,
         "proxy_headers": True,
         "ws_max_size": 256 * 1024,
+        # our messages are small JSON: compressing each cost more CPU than it saved bytes
+        "ws_per_message_deflate": False,
     }
     if args.workers > 1:
         export_for_workers(settings)
@@ -131,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
             "vtconnect_care.server.cli:worker_app", factory=True, workers=args.workers, **options
         )
     else:
+        from .realtime.limits import tune_gc
+
+        tune_gc()  # a server process, not a test: its start-up objects are frozen
         uvicorn.run(app, **options)  # type: ignore[arg-type]
     return 0
 

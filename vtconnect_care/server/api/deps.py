@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from vtconnect_care.domain import messages
 from vtconnect_care.domain.accounts import Audience
@@ -17,28 +18,40 @@ from ..models import Account, Client, Staff, Token
 from ..services import accounts
 from ..settings import Settings
 
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency on a
+# worker thread, and each such hop cost more than the work itself on the hot GETs (py-spy,
+# bench/api.py). Only the ones that query the database stay on threads.
 
-def get_settings(request: Request) -> Settings:
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    with request.app.state.session_factory() as db:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    # a session touches the database only when first used (on the route's thread); closing
+    # one that was used gives its connection back to the pool, on a thread too
+    db = request.app.state.session_factory()
+    try:
         yield db
+    finally:
+        if db.in_transaction():
+            await run_in_threadpool(db.close)
+        else:
+            db.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DbDep = Annotated[Session, Depends(get_db)]
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
 AddressDep = Annotated[str, Depends(client_address)]
 
 
-def viewer_zone(tz: str = Query("UTC", max_length=64)) -> ZoneInfo:
+async def viewer_zone(tz: str = Query("UTC", max_length=64)) -> ZoneInfo:
     """The viewer's time zone (IANA name): the day of a schedule and every HH:MM in messages."""
     try:
         return ZoneInfo(tz)
@@ -51,7 +64,7 @@ def viewer_zone(tz: str = Query("UTC", max_length=64)) -> ZoneInfo:
 ZoneDep = Annotated[ZoneInfo, Depends(viewer_zone)]
 
 
-def bearer_token(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:  # a plain function, not a dependency
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -82,20 +95,20 @@ def get_session(request: Request, db: DbDep, settings: SettingsDep) -> tuple[Acc
 SessionDep = Annotated[tuple[Account, Token], Depends(get_session)]
 
 
-def get_account(session: SessionDep) -> Account:
+async def get_account(session: SessionDep) -> Account:
     return session[0]
 
 
 CurrentAccount = Annotated[Account, Depends(get_account)]
 
 
-def get_staff(account: CurrentAccount) -> Staff:
+async def get_staff(account: CurrentAccount) -> Staff:
     if not isinstance(account, Staff):
         raise forbidden()
     return account
 
 
-def get_client(account: CurrentAccount) -> Client:
+async def get_client(account: CurrentAccount) -> Client:
     if not isinstance(account, Client):
         raise forbidden()
     return account

@@ -16,7 +16,6 @@ Deliveries, room changes and revocations go to the other server processes throug
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections import defaultdict
@@ -420,19 +419,6 @@ class Hub:
         await self.bus.close()
 
 
-GC_THRESHOLDS = (50_000, 50, 100)
-
-
-def tune_gc() -> None:
-    """Fewer, cheaper garbage collections: with thousands of sockets a full collection walked
-    every object for up to a second, stalling every socket (measured with bench/hub.py).
-    What the server built at start is frozen out of the collector's walks; young objects get
-    more time to die by reference counting before they are promoted."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-
-
 def install(app: FastAPI) -> Hub:
     from .watch import Watcher
 
@@ -447,7 +433,6 @@ def install(app: FastAPI) -> Hub:
 
     async def start(app: FastAPI) -> None:
         hub.loop = asyncio.get_running_loop()
-        tune_gc()
         await hub.bus.start(hub.on_event, hub.resync)
         hub.tasks.spawn(hub.lag.run())
         hub.tasks.spawn(watcher.run())

@@ -8,8 +8,13 @@ late: time the socket spent waiting on the server (a room change, a busy event l
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 import time
 from collections.abc import Callable
+
+log = logging.getLogger("vtconnect.realtime")
+STALL_WARNING = 0.25  # seconds the loop was late before it is worth a log line
 
 
 class TokenBucket:
@@ -74,3 +79,19 @@ class LoopLag:
             lag = self.clock() - before - self.interval
             if lag > 0.01:
                 self.note(lag)
+            if lag > STALL_WARNING:
+                log.warning("the event loop was %.2f s late (the server is overloaded)", lag)
+
+
+GC_THRESHOLDS = (50_000, 50, 100)
+
+
+def tune_gc() -> None:
+    """Fewer, cheaper garbage collections: with thousands of sockets a full collection walked
+    every object for up to a second, stalling every socket (measured with bench/hub.py).
+    What the server built at start is frozen out of the collector's walks; young objects get
+    more time to die by reference counting before they are promoted. For server processes
+    (cli.py), not for tests that build many apps in one process."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, with_polymorphic
 
 from .. import bus
-from ..models import Token
+from ..models import Account, Client, Staff, Token
 from ..security import TokenPurpose, new_token, token_hash
 
 # tokens that open hub sockets: their revocation is told to every server process
 SOCKET_PURPOSES = frozenset({TokenPurpose.SESSION, TokenPurpose.VISIT_INVITE})
+_ANY_ACCOUNT = with_polymorphic(
+    Account, [Staff, Client], flat=True
+)  # staff or client columns joined in
 
 
 def issue(
@@ -50,9 +53,10 @@ def find(db: Session, *, purpose: TokenPurpose, raw: str, now: datetime) -> Toke
     """The live token for this secret: right purpose, not used, revoked or expired."""
     if not raw or len(raw) > 200:
         return None
-    row = db.scalar(
-        select(Token).where(Token.token_hash == token_hash(raw), Token.purpose == purpose.value)
-    )
+    query = select(Token).where(Token.token_hash == token_hash(raw), Token.purpose == purpose.value)
+    if purpose is TokenPurpose.SESSION:  # every signed-in request: the account in one query
+        query = query.options(joinedload(Token.account.of_type(_ANY_ACCOUNT)))
+    row = db.scalar(query)
     if row is None or row.used_at or row.revoked_at or row.expires_at <= now:
         return None
     return row

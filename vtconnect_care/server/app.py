@@ -27,6 +27,7 @@ from .api import (
     organization,
     precall,
     registration,
+    reports,
     sessions,
     staff,
     two_factor,
@@ -36,7 +37,14 @@ from .db import make_engine, make_session_factory, migrate
 from .demo import seed
 from .mail.sender import MailSender, SmtpTransport
 from .models import OutboxMail
-from .portal import device_pages, group_room_pages, public_pages, staff_pages, two_factor_pages
+from .portal import (
+    device_pages,
+    group_room_pages,
+    public_pages,
+    reports_pages,
+    staff_pages,
+    two_factor_pages,
+)
 from .portal import visit_pages as portal_visit_pages
 from .realtime import hub as realtime_hub
 from .realtime import routes as realtime_routes
@@ -65,10 +73,12 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (clients.router, API),
     (staff.router, API),
     (organization.router, API),
+    (reports.router, API),  # the session log (issue 16)
     (registration.router, API),
     (public_pages.router, ""),  # the Office Portal's pages
     (two_factor_pages.router, ""),  # the sign-in code step, two-step set-up
     (group_room_pages.router, ""),  # the Organization page's group sessions setting
+    (reports_pages.router, ""),  # the session log (issue 16)
     (device_pages.router, ""),  # sign-in and security, signed-in devices, ending sessions
     (staff_pages.router, ""),
     (portal_visit_pages.router, ""),

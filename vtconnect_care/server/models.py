@@ -309,6 +309,20 @@ class CareSessionMember(Base):
     account: Mapped[Account] = relationship()
 
 
+class Attendance(Base):
+    """One stretch of a person's presence in a Care Session: the session log (issue 16)."""
+
+    __tablename__ = "care_session_attendance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("care_sessions.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ChatMessage(Base):
     __tablename__ = "chat_messages"
 

@@ -23,6 +23,7 @@ from vtconnect_care.domain.room_mode import RoomMode, full_room_refusal, room_ca
 from .. import audit
 from ..models import Account, CareSession, CareSessionMember, ChatMessage, Staff
 from ..settings import Settings
+from . import attendance
 from .hosting import may_host_all
 
 CHAT_HISTORY_LIMIT = 200
@@ -203,6 +204,7 @@ def join(db: Session, settings: Settings, *, session_id: int, account: Account) 
     member.dropped_at = None
     member.left_at = None
     member.joined_at = member.joined_at or now
+    attendance.arrived(db, session_id=session.id, account_id=account.id, at=now)
     if first:
         audit.record(
             db,
@@ -218,6 +220,8 @@ def join(db: Session, settings: Settings, *, session_id: int, account: Account) 
 
 
 def _leave(db: Session, session: CareSession, member: CareSessionMember, now: datetime) -> Left:
+    gone_at = member.dropped_at or now  # a place given up: away since the socket went
+    attendance.departed(db, session_id=session.id, account_id=member.account_id, at=gone_at)
     member.present = False
     member.dropped_at = None
     member.left_at = now
@@ -312,6 +316,7 @@ def end(db: Session, settings: Settings, *, session_id: int, account: Account) -
     now = settings.clock.now()
     session.state = SessionState.ENDED.value
     session.ended_at = now
+    attendance.ended(db, session_id=session.id, at=now)
     for m in session.members:
         if m.present:
             m.present = False

@@ -2,10 +2,10 @@
 
 A room of up to three people stays a mesh: each app sends to each other, which costs little at
 that size. Beyond three, or for every group of three when the organisation chooses, media goes
-through Janus when one is configured: each app sends once and receives each other person from Janus. Without Janus
-a mesh holds six people at most, and the host is told why a seventh cannot join. Two-person
-calls and virtual visits are always peer to peer. The server decides the mode when the session
-is hosted and it is part of the session object (docs/protocol.md).
+through Janus when one is configured: each app sends once and receives each other person from
+Janus. Without Janus a mesh holds six people at most, and the host is told why a seventh
+cannot join. Two-person calls and virtual visits are always peer to peer. The server decides
+the mode when the session is hosted and it is part of the session object (docs/group-rooms.md).
 """
 
 from __future__ import annotations

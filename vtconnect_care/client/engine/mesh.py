@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.mediastreams import MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
 from vtconnect_care.domain.care_room import offers_to
@@ -23,8 +22,8 @@ from vtconnect_care.domain.care_room import offers_to
 from ..ice import rtc_configuration
 from .adapt import Adapter, stats_of
 from .jitter import buffer_of
-from .peer import Peer, bytes_sent, prefer_codecs
-from .tracks import AudioMixer, to_mono
+from .peer import Peer, bytes_sent, prefer_codecs, read_remote
+from .tracks import AudioMixer
 
 log = logging.getLogger("vtconnect.call")
 
@@ -175,27 +174,14 @@ class Mesh:
                 await peer.pc.addIceCandidate(ice)
 
     async def _consume(self, peer: Peer, track: MediaStreamTrack) -> None:
-        """Read every remote track to its end (unread tracks pile frames up: docs/pitfalls.md)."""
-        video = track.kind == "video"
-        try:
-            while True:
-                frame = await track.recv()
-                now = time.monotonic()
-                peer.last_media = now
-                if video:
-                    peer.video_frames += 1
-                    if peer.video_frames == 1:
-                        self.marks.setdefault("first_frame", now)
-                        self._emit("first_frame", account_id=peer.account_id, at=now)
-                    if self.on_video_frame is not None:
-                        self.on_video_frame(peer.account_id, frame)
-                else:
-                    peer.audio_frames += 1
-                    self._mixer.push(peer.account_id, to_mono(frame))  # type: ignore[arg-type]
-        except MediaStreamError:
-            return
-        except Exception:  # noqa: BLE001 - one bad track never stops the call
-            log.exception("reading a remote %s track failed", track.kind)
+        await read_remote(
+            peer,
+            track,
+            mixer=self._mixer,
+            marks=self.marks,
+            emit=self._emit,
+            on_video_frame=self.on_video_frame,
+        )
 
     async def drop(self, other: int) -> None:
         peer = self.peers.pop(other, None)

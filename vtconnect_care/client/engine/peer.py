@@ -6,13 +6,15 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from aiortc import RTCPeerConnection, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from ..ice import rtc_configuration
 from .adapt import Adapter
-from .tracks import LocalAudioTrack, LocalVideoTrack
+from .tracks import AudioMixer, LocalAudioTrack, LocalVideoTrack, to_mono
 
 log = logging.getLogger("vtconnect.call")
 
@@ -67,6 +69,39 @@ class Peer:
             await self.pc.close()
         for task in list(self.tasks):
             task.cancel()
+
+
+async def read_remote(
+    peer: Peer,
+    track: MediaStreamTrack,
+    *,
+    mixer: AudioMixer,
+    marks: dict[str, float],
+    emit: Callable[..., None],
+    on_video_frame: Callable[[int, Any], Any] | None,
+) -> None:
+    """Read one remote track to its end (unread tracks pile frames up: docs/pitfalls.md):
+    pictures to ``on_video_frame``, sound to the mixer, the first picture marked and told."""
+    video = track.kind == "video"
+    try:
+        while True:
+            frame = await track.recv()
+            now = time.monotonic()
+            peer.last_media = now
+            if video:
+                peer.video_frames += 1
+                if peer.video_frames == 1:
+                    marks.setdefault("first_frame", now)
+                    emit("first_frame", account_id=peer.account_id, at=now)
+                if on_video_frame is not None:
+                    on_video_frame(peer.account_id, frame)
+            else:
+                peer.audio_frames += 1
+                mixer.push(peer.account_id, to_mono(frame))  # type: ignore[arg-type]
+    except MediaStreamError:
+        return
+    except Exception:  # noqa: BLE001 - one bad track never stops the call
+        log.exception("reading a remote %s track failed", track.kind)
 
 
 def bytes_sent(pc: RTCPeerConnection) -> int:

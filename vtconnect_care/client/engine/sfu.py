@@ -19,15 +19,15 @@ from typing import Any
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.mediastreams import MediaStreamTrack
 
 from vtconnect_care.domain.room_mode import SFU_CAP
 
 from ..ice import rtc_configuration
 from . import jitter
 from .adapt import Adapter, stats_of
-from .peer import Peer, bytes_sent, prefer_codecs
-from .tracks import AudioMixer, to_mono
+from .peer import Peer, bytes_sent, prefer_codecs, read_remote
+from .tracks import AudioMixer
 
 log = logging.getLogger("vtconnect.call")
 
@@ -174,27 +174,13 @@ class SfuLink:
             await self._request({"op": "start", "feed": feed, "sdp": peer.local_sdp()})
 
     async def _consume(self, peer: Peer, track: MediaStreamTrack) -> None:
-        """Read every remote track to its end (unread tracks pile frames up: docs/pitfalls.md)."""
-        video = track.kind == "video"
-        try:
-            while True:
-                frame = await track.recv()
-                now = time.monotonic()
-                peer.last_media = now
-                if video:
-                    peer.video_frames += 1
-                    if peer.video_frames == 1:
-                        self.marks.setdefault("first_frame", now)
-                        self._emit("first_frame", account_id=peer.account_id, at=now)
-                    if self.on_video_frame is not None and not self.audio_only:
-                        self.on_video_frame(peer.account_id, frame)
-                else:
-                    peer.audio_frames += 1
-                    self._mixer.push(peer.account_id, to_mono(frame))  # type: ignore[arg-type]
-        except MediaStreamError:
-            return
-        except Exception:  # noqa: BLE001 - one bad track never stops the call
-            log.exception("reading a remote %s track failed", track.kind)
+        def paint(account_id: int, frame: Any) -> None:
+            if self.on_video_frame is not None and not self.audio_only:
+                self.on_video_frame(account_id, frame)
+
+        await read_remote(
+            peer, track, mixer=self._mixer, marks=self.marks, emit=self._emit, on_video_frame=paint
+        )
 
     # --- the rest --------------------------------------------------------------------------------
 

@@ -92,7 +92,13 @@ async def scenario(window, lab: NetLab, alex: int) -> None:
         lambda: tile.caption == pauses.paused_caption("Alex Morgan", "weak"), 25, "Alex's caption"
     )
     # paused is not reconnecting (even if the pictures dried up before the pause)
-    await wait_until(lambda: c.tile_states[alex] is TileState.CONNECTED, 3, "tile not reconnecting")
+    # (a thin link may also read as poor quality: that is said on the tile, and still no
+    # "Reconnecting…")
+    await wait_until(
+        lambda: c.tile_states[alex] in (TileState.CONNECTED, TileState.POOR),
+        3,
+        "tile not reconnecting",
+    )
     audio = c.engine.stats()[alex]["audio_frames"]
     await asyncio.sleep(3.0)  # three seconds of the capped call
     assert c.engine.stats()[alex]["audio_frames"] - audio >= 100  # 150 a second would be all

@@ -154,7 +154,10 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    """A tab. Playwright's wait_for_function evaluates with `new Function` in the page, which
+    the pages' Content-Security-Policy forbids (no 'unsafe-eval'): the tests' own waits bypass
+    it; test_the_visit_page_runs_under_its_content_security_policy checks a page under it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     pg = context.new_page()
     pg.set_default_timeout(15_000)
     try:

@@ -130,13 +130,22 @@ WRONG_CURRENT = "That is not your current password."
 
 
 def check_current_password(
-    db: Session, settings: Settings, account: Account, password: str, *, now: datetime
+    db: Session,
+    settings: Settings,
+    account: Account,
+    password: str,
+    *,
+    now: datetime,
+    key_prefix: str = "current-password",
+    action: str = "current_password_wrong",
+    field: str = "current_password",
+    wrong: str = WRONG_CURRENT,
 ) -> None:
     """A signed-in person confirms their current password (to change it, or their two-factor
     settings): five wrong ones per window lock this for login_lock, audited (defect 8).
 
     A stolen session cannot guess its way to the password behind it."""
-    key = f"current-password:{account.id}"
+    key = f"{key_prefix}:{account.id}"
     verdict = ratelimit.locked(db, key, now=now)
     if not verdict.allowed:
         raise ratelimit.too_many(verdict.retry_after)
@@ -154,7 +163,7 @@ def check_current_password(
     audit.record(
         db,
         now=now,
-        action="current_password_wrong",
+        action=action,
         actor=account,
         object_type="account",
         object_id=account.id,
@@ -163,4 +172,4 @@ def check_current_password(
     db.commit()
     if not verdict.allowed:
         raise ratelimit.too_many(verdict.retry_after)
-    raise validation({"current_password": WRONG_CURRENT})
+    raise validation({field: wrong})

@@ -17,7 +17,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from vtconnect_care.domain import messages
 from vtconnect_care.domain import two_factor as rules
 from vtconnect_care.domain.accounts import Audience
 from vtconnect_care.domain.two_factor import LoginStep
@@ -25,8 +24,9 @@ from vtconnect_care.domain.two_factor import LoginStep
 from .. import audit, ratelimit
 from ..errors import ApiError, validation
 from ..models import Account, RecoveryCode, Staff, TwoFactor
-from ..security import token_hash, verify_password
+from ..security import token_hash
 from ..settings import Settings
+from . import login_limits
 
 
 class CodeNeeded(ApiError):
@@ -42,15 +42,6 @@ class Enrolment:
     secret: str  # base 32, for typing into an app that cannot scan
     uri: str  # otpauth://totp/...
     qr_data_uri: str  # data:image/svg+xml,... (img-src 'self' data: in the portal's CSP)
-
-
-def _too_many(retry_after: int) -> ApiError:
-    return ApiError(
-        429,
-        "rate_limited",
-        messages.TOO_MANY_ATTEMPTS.format(minutes=messages.wait_minutes(retry_after)),
-        headers={"Retry-After": str(max(1, retry_after))},
-    )
 
 
 # --- the seed at rest -------------------------------------------------------------------------
@@ -126,35 +117,19 @@ def status(db: Session, account: Account) -> dict:
 
 
 def check_password(db: Session, settings: Settings, account: Account, password: str) -> None:
-    """Re-authentication for a change of two-factor settings; wrong guesses are throttled."""
-    now = settings.clock.now()
-    key = f"reauth:{account.id}"
-    verdict = ratelimit.locked(db, key, now=now)
-    if not verdict.allowed:
-        raise _too_many(verdict.retry_after)
-    if verify_password(account.password_hash, password):
-        ratelimit.clear(db, key)
-        return
-    lock = ratelimit.record_failure(
+    """Re-authentication for a change of two-factor settings; wrong guesses are throttled
+    (the same check as a password change's, on a counter of its own)."""
+    login_limits.check_current_password(
         db,
-        key,
-        limit=settings.login_fail_limit,
-        window=settings.rate_window,
-        lock=settings.login_lock,
-        now=now,
-    )
-    audit.record(
-        db,
-        now=now,
+        settings,
+        account,
+        password,
+        now=settings.clock.now(),
+        key_prefix="reauth",
         action="reauth_failed",
-        actor=account,
-        object_type="account",
-        object_id=account.id,
+        field="password",
+        wrong=rules.WRONG_PASSWORD,
     )
-    db.commit()
-    if not lock.allowed:
-        raise _too_many(lock.retry_after)
-    raise validation({"password": rules.WRONG_PASSWORD})
 
 
 # --- enrolment ---------------------------------------------------------------------------------
@@ -301,7 +276,7 @@ def _totp_step(secret: str, code: str, now: datetime, last_spent: int | None) ->
 def _throttled(db: Session, settings: Settings, account: Account) -> None:
     verdict = ratelimit.locked(db, f"two-factor:{account.id}", now=settings.clock.now())
     if not verdict.allowed:
-        raise _too_many(verdict.retry_after)
+        raise ratelimit.too_many(verdict.retry_after)
 
 
 def _failed(db: Session, settings: Settings, account: Account, *, address: str, during: str):
@@ -326,7 +301,7 @@ def _failed(db: Session, settings: Settings, account: Account, *, address: str, 
     )
     db.commit()
     if not lock.allowed:
-        raise _too_many(lock.retry_after)
+        raise ratelimit.too_many(lock.retry_after)
 
 
 def verify(db: Session, settings: Settings, account: Account, *, code: str, address: str) -> str:

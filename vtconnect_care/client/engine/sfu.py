@@ -66,7 +66,6 @@ class SfuLink:
         self._emit = emit
         self._relay = MediaRelay()
         self._lock = asyncio.Lock()  # one step at a time: Janus answers in order
-        self._published = asyncio.Event()
         self._wanted: set[int] = set()
         self._reconciling = False
 
@@ -76,7 +75,6 @@ class SfuLink:
         """Offer my camera and microphone to Janus (through the server) and take its answer."""
         async with self._lock:
             old, self.publisher = self.publisher, None
-            self._published.clear()
             if old is not None:
                 await old.close()
             pc = RTCPeerConnection(rtc_configuration(self._ice()))
@@ -116,7 +114,6 @@ class SfuLink:
             task = asyncio.create_task(peer.adapter.run(), name="sfu-adapt")
             peer.tasks.add(task)
             task.add_done_callback(peer.tasks.discard)
-            self._published.set()
 
     # --- receiving each other person -------------------------------------------------------------
 

@@ -118,3 +118,27 @@ def test_garbage_is_collected_on_the_qt_thread_only(qapp):
         close_loop(loop)
         asyncio.set_event_loop(None)
     assert gc.isenabled()
+
+
+def test_a_task_is_never_stepped_after_the_loop_stopped(qloop):
+    """A task still busy when ``run_until_complete`` returns stays alive for the next run.
+
+    qasync's own ``run_until_complete`` processes Qt's events once more with no running loop:
+    the busy task below then failed with "no running event loop" (a CI failure, in the close
+    after a Care Room test, came from exactly this)."""
+    steps = 0
+
+    async def busy() -> None:
+        nonlocal steps
+        while True:
+            asyncio.get_running_loop()  # as aiortc's queues and timers ask on every step
+            steps += 1
+            await asyncio.sleep(0)
+
+    task = qloop.create_task(busy())
+    run(qloop, asyncio.sleep(0.05))
+    assert not task.done(), task.exception() if task.done() and not task.cancelled() else task
+    before = steps
+    run(qloop, asyncio.sleep(0.05))
+    assert steps > before and not task.done()
+    task.cancel()

@@ -55,13 +55,42 @@ class MainThreadCollector:
             gc.enable()
 
 
+def _loop_class():
+    import qasync
+
+    class AppEventLoop(qasync.QEventLoop):
+        """qasync's loop whose ``run_until_complete`` ends when the loop ends.
+
+        qasync's own processes Qt's pending events once more after the loop stopped, with no
+        running loop set: a socket notifier or timer due then steps an aiortc task outside the
+        loop ("no running event loop", "bound to a different event loop"), and that task is
+        dead when the call later closes (seen in a CI run, at the close after a Care Room test)."""
+
+        def run_until_complete(self, future):
+            if self.is_running():
+                raise RuntimeError("Event loop already running")
+            future = asyncio.ensure_future(future, loop=self)
+
+            def stop(_future: asyncio.Future) -> None:
+                self.stop()
+
+            future.add_done_callback(stop)
+            try:
+                self.run_forever()
+            finally:
+                future.remove_done_callback(stop)
+            if not future.done():
+                raise RuntimeError("Event loop stopped before Future completed.")
+            return future.result()
+
+    return AppEventLoop
+
+
 def make_loop(app) -> asyncio.AbstractEventLoop:
     """A qasync QEventLoop for ``app``, set as the current loop; ``loop.close()`` ends the pool.
 
     ``loop.collector`` is the loop's ``MainThreadCollector``; ``close_loop`` stops it."""
-    import qasync
-
-    loop = qasync.QEventLoop(app)
+    loop = _loop_class()(app)
     loop.collector = MainThreadCollector()  # type: ignore[attr-defined]
     loop.set_default_executor(
         ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="vtconnect-io")

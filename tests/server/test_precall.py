@@ -77,8 +77,8 @@ def test_no_token_no_test(demo_api, offer):
 
 
 def test_signed_in_people_get_the_ice_servers_and_an_answer(demo_api, demo_app, as_user, offer):
-    for who, audience in (("alex.active", "app"), ("dr.patel", "app"), ("olivia.admin", "portal")):
-        headers = as_user(who, audience)
+    for who in ("alex.active", "bea.active", "dr.patel"):
+        headers = as_user(who, "app")
         config = demo_api.get(f"{API}/precall", headers=headers).json()
         assert config["enabled"] is True and config["ice_servers"] == []
         r = demo_api.post(f"{API}/precall", json={"type": "offer", "sdp": offer}, headers=headers)
@@ -86,6 +86,18 @@ def test_signed_in_people_get_the_ice_servers_and_an_answer(demo_api, demo_app, 
         answer = r.json()
         assert answer["type"] == "answer" and "a=candidate:" in answer["sdp"]  # not trickled
     assert precall_service.of(demo_app).running == 3
+
+
+def test_a_portal_sign_in_may_not_test(demo_api, demo_app, as_user, offer):
+    """Issue 12: the test is the app's and the visit page's; a portal token is refused."""
+    codes = []
+    for who in ("olivia.admin", "alex.active"):
+        headers = as_user(who, "portal")
+        assert error(demo_api.get(f"{API}/precall", headers=headers), 401)
+        r = demo_api.post(f"{API}/precall", json={"type": "offer", "sdp": offer}, headers=headers)
+        codes.append(error(r, 401)["code"])
+    assert codes == ["wrong_audience", "wrong_audience"]
+    assert precall_service.of(demo_app).running == 0
 
 
 def test_a_visit_link_holder_may_test_until_the_link_is_over(demo_api, as_user, offer, clock):

@@ -193,6 +193,20 @@ def test_org_requirement_refuses_the_app_and_says_to_enrol_in_the_portal(demo_ap
     assert login(demo_api, "alex.active", audience="app").status_code == 200  # clients: none
 
 
+def test_a_portal_sign_in_held_for_set_up_reaches_only_its_own_account(demo_api, required):
+    """Issue 12: the portal holds staff on the set-up page; its token is held on the API too."""
+    headers = login_headers(demo_api, "nurse.kim", audience="portal")
+    for path in ("/api/v1/clients", "/api/v1/visits", "/api/v1/staff"):
+        r = demo_api.get(path, headers=headers)
+        assert r.status_code == 403, (path, r.text)
+        assert r.json()["error"]["code"] == "two_factor_enrolment_required"
+    assert demo_api.get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert demo_api.get("/api/v1/auth/two-factor", headers=headers).status_code == 200
+    # others are not held: an Org Admin with two-step sign-in set up, and clients
+    client = login_headers(demo_api, "alex.active", audience="portal")
+    assert demo_api.get("/api/v1/auth/me", headers=client).status_code == 200
+
+
 def test_confirming_can_end_the_other_sessions(demo_api, clock):  # ASVS 7.4.3
     other = login_headers(demo_api, "nurse.kim", audience="app")
     headers = login_headers(demo_api, "nurse.kim")

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from vtconnect_care.domain import messages
+from vtconnect_care.domain import two_factor as tf_rules
 from vtconnect_care.domain.accounts import Audience
 
-from ..errors import bad_request, forbidden
+from ..errors import ApiError, bad_request, forbidden
 from ..models import Account, Client, Staff, Token
-from ..services import accounts
+from ..services import accounts, two_factor
 from ..settings import Settings
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency on a
@@ -85,9 +86,23 @@ def served_audiences(path: str) -> frozenset[Audience]:
     return APP if path.startswith(APP_ONLY_PATHS) else BOTH
 
 
+# Staff whose organisation requires two-step sign-in, without it yet, sign in to the portal only
+# to set it up (the portal holds them on its set-up page); their portal token reaches no more
+# of the JSON API than the same: their own account's endpoints (two-factor set-up, sign-out).
+ENROL_PATHS = ("/api/v1/auth/",)
+
+
 def get_session(request: Request, db: DbDep, settings: SettingsDep) -> tuple[Account, Token]:
     account, token = accounts.authenticate(db, settings, bearer_token(request))
-    accounts.require_audience(account, token, served_audiences(request.url.path))
+    path = request.url.path
+    accounts.require_audience(account, token, served_audiences(path))
+    if (
+        token.audience == Audience.PORTAL.value
+        and isinstance(account, Staff)
+        and not path.startswith(ENROL_PATHS)
+        and two_factor.must_enrol(db, account)
+    ):
+        raise ApiError(403, "two_factor_enrolment_required", tf_rules.ENROL_NOW)
     request.state.account = account
     return account, token
 

@@ -1,6 +1,8 @@
 """Who may test: a signed-in account (session token) or the holder of a valid visit link.
 
-Both present their token as ``Authorization: Bearer``; tokens never go in a URL or a log. A
+Both present their token as ``Authorization: Bearer``; tokens never go in a URL or a log. The
+test belongs to the app (its device panel) and the visit page: a session token must be the app's
+sign-in (a portal sign-in, e.g. a Pending client's, gets the app's refusal, issue 12). A
 visit link is checked as the visit page checks it (``services.visits.resolve_invite``: not
 superseded, expired or finished) and stands for the visit's client; opening a test opens no
 room. Each test is counted against its tester in the shared rate-limit table.
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from vtconnect_care.domain import messages
 from vtconnect_care.domain import precall_words as words
+from vtconnect_care.domain.accounts import Audience
 
 from .. import ratelimit
 from ..errors import ApiError
@@ -56,7 +59,8 @@ def tester(db: Session, settings: Settings, token: str | None) -> Tester:
             key=f"precall:visit:{resolution.session.id}",
             label=f"visit link of visit {resolution.visit.id}",
         )
-    account, _ = accounts.authenticate(db, settings, token)
+    account, session = accounts.authenticate(db, settings, token)
+    accounts.require_audience(account, session, frozenset({Audience.APP}))
     return Tester(
         account_id=account.id,
         key=f"precall:account:{account.id}",

@@ -28,7 +28,12 @@ def test_appointments_today_follow_the_injected_clock(demo_api, as_user, clock):
     clock.advance(timedelta(days=1))
     r = demo_api.get("/api/v1/appointments/today", headers=as_user("dr.patel", "app"))
     assert r.status_code == 200
-    assert r.json() == {"date": "2026-11-24", "appointments": []}
+    assert r.json() == {
+        "date": "2026-11-24",
+        "time_zone": "UTC",
+        "organization_time_zone": "UTC",  # issue 15: the app says when the two differ
+        "appointments": [],
+    }
 
 
 def test_appointments_today_in_a_time_zone_and_a_bad_zone(demo_api, as_user):
@@ -38,7 +43,12 @@ def test_appointments_today_in_a_time_zone_and_a_bad_zone(demo_api, as_user):
     assert len(r.json()["appointments"]) == 2
     r = demo_api.get("/api/v1/appointments/today?tz=Pacific/Kiritimati", headers=headers)
     # 23:00 on the 23rd there: 10:00 UTC is already the 24th, so nothing is left today
-    assert r.json() == {"date": "2026-11-23", "appointments": []}
+    assert r.json() == {
+        "date": "2026-11-23",
+        "time_zone": "Pacific/Kiritimati",
+        "organization_time_zone": "UTC",
+        "appointments": [],
+    }
     bad = demo_api.get("/api/v1/appointments/today?tz=Not/AZone", headers=headers)
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "bad_timezone"

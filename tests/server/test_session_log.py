@@ -88,6 +88,7 @@ def test_the_csv_says_what_the_filters_show_cell_by_cell(demo_api, clock):
             "2026-11-23 09:03",
             "2026-11-23 09:15",
             "12.0",
+            "UTC",
         ],
         [
             str(sid),
@@ -102,6 +103,7 @@ def test_the_csv_says_what_the_filters_show_cell_by_cell(demo_api, clock):
             "2026-11-23 09:03",
             "2026-11-23 09:15",
             "12.0",
+            "UTC",
         ],
     ]
     longer = demo_api.get(f"{API}.csv", headers=olivia, params={"min_minutes": 13}).text

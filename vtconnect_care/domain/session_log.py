@@ -28,6 +28,7 @@ CSV_COLUMNS = (
     "Session started",
     "Session ended",
     "Call length (min)",
+    "Time zone",  # of every time in the row: the organisation's (issue 15)
 )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,7 @@ from .models import OutboxMail
 from .portal import (
     device_pages,
     group_room_pages,
+    organization_pages,
     public_pages,
     reports_pages,
     staff_pages,
@@ -81,6 +83,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (reports_pages.router, ""),  # the session log (issue 16)
     (device_pages.router, ""),  # sign-in and security, signed-in devices, ending sessions
     (staff_pages.router, ""),
+    (organization_pages.router, ""),  # the Organization information (issue 15), invitation
     (portal_visit_pages.router, ""),
 )
 
@@ -88,8 +91,18 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
 def _templates() -> Jinja2Templates:
     """The pages' templates, with the domain's time formatters as filters (hhmm, long_date)."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-    templates.env.filters["hhmm"] = hhmm
-    templates.env.filters["long_date"] = long_date
+
+    # in the organisation's zone when the page has one (org_zone, portal/web.py render)
+    @pass_context
+    def _hhmm(context, when, zone=None):  # type: ignore[no-untyped-def]
+        return hhmm(when, zone or context.get("org_zone"))
+
+    @pass_context
+    def _long_date(context, day, zone=None):  # type: ignore[no-untyped-def]
+        return long_date(day, zone or context.get("org_zone"))
+
+    templates.env.filters["hhmm"] = _hhmm
+    templates.env.filters["long_date"] = _long_date
     return templates
 
 

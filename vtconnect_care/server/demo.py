@@ -77,7 +77,9 @@ def seed(factory: sessionmaker[Session], settings: Settings) -> None:
     with factory() as db, db.begin():
         org = db.scalar(select(Organization).where(Organization.slug == ORG_SLUG))
         if org is None:
-            org = Organization(name="Riverside Care", slug=ORG_SLUG, created_at=now)
+            org = Organization(
+                name="Riverside Care", slug=ORG_SLUG, created_at=now, time_zone=settings.time_zone
+            )
             db.add(org)
             db.flush()
         depts: dict[str, Department] = {}

@@ -31,6 +31,8 @@ class Organization(Base):
     require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False)  # for all staff
     # every group room through Janus, not only those over three people (R-ROOM-MODE)
     group_rooms_via_janus: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the IANA zone its people read times in (issue 15); every stored time stays UTC
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     departments: Mapped[list[Department]] = relationship(

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from vtconnect_care.domain.clock import Clock, SystemClock
 
+from .zones import server_zone
+
 DEFAULT_SECRET = "change-me-insecure-development-secret"  # noqa: S105 - flagged in production
 
 
@@ -81,6 +83,8 @@ class Settings:
     mail_max_attempts: int = 8
     start_mail_sender: bool = True
     allowed_origins: list[str] = field(default_factory=list)
+    # a new organisation's time zone (issue 15): from_env takes the machine's (server_zone)
+    time_zone: str = "UTC"
     clock: Clock = field(default_factory=SystemClock)
 
     def __post_init__(self) -> None:
@@ -136,6 +140,7 @@ class Settings:
             values["ice_servers"] = _env_list("VTCONNECT_ICE_SERVERS")
         if env.get("VTCONNECT_ALLOWED_ORIGINS"):
             values["allowed_origins"] = _env_list("VTCONNECT_ALLOWED_ORIGINS")
+        values["time_zone"] = server_zone(env)
         values["demo"] = _env_bool("VTCONNECT_DEMO")
         values["production"] = _env_bool("VTCONNECT_PRODUCTION")
         values["precall_enabled"] = _env_bool("VTCONNECT_PRECALL", True)

@@ -8,14 +8,13 @@ page's script the same thing as JSON. The token is the credential: nothing else 
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from vtconnect_care.domain import call_quality
+from vtconnect_care.domain import organization as org_rules
 from vtconnect_care.domain import visit_messages as vmsg
 from vtconnect_care.domain.times import long_date
 
@@ -55,19 +54,9 @@ def page_headers(request: Request) -> dict[str, str]:
     }
 
 
-def _zone(request: Request) -> ZoneInfo:
-    name = request.query_params.get("tz", "UTC")[:64]
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-ZoneDep = Annotated[ZoneInfo, Depends(_zone)]
-
-
-def link_view(db, settings, token: str, zone, *, page: bool = False) -> dict:  # type: ignore[no-untyped-def]
+def link_view(db, settings, token: str, *, page: bool = False) -> dict:  # type: ignore[no-untyped-def]
     """What the link opens, for the page and its script (no client data beyond a first name).
+    Times in the organisation's zone, named (issue 15): the same as the invite email said.
     ``page``: a link that cannot be used keeps its organisation's name in the page's header."""
     resolution = visit_service.resolve_invite(db, settings, token[: MAX_TOKEN + 1])
     if resolution.ok:  # the room may have been ended on the hub meanwhile (R-VISIT-12)
@@ -80,23 +69,25 @@ def link_view(db, settings, token: str, zone, *, page: bool = False) -> dict:  #
         return view
     visit, vs = resolution.visit, resolution.session
     assert visit is not None and vs is not None
+    org = visit.client.organization
+    zone = org_rules.zone(org.time_zone)
     return {
         "status": "valid",
         "virtual_session_id": vs.id,
         "client_first_name": visit.client.first_name,
         "employee_name": visit.employee.full_name if visit.employee else "",
-        "org_name": visit.client.organization.name,
+        "org_name": org.name,
         "starts_at": visit.starts_at.astimezone(UTC).isoformat(),
         "ends_at": visit.ends_at.astimezone(UTC).isoformat(),
         "visit_day": long_date(visit.starts_at, zone),
         "visit_time": visit_service.visit_time(visit, zone),
-        "zone": str(zone),
+        "zone": org_rules.zone_name(org.time_zone),
     }
 
 
 @router.get("/api/v1/visit-links/{token}")
-def link_status(token: str, db: DbDep, settings: SettingsDep, zone: ZoneDep) -> dict:
-    return link_view(db, settings, token, zone)
+def link_status(token: str, db: DbDep, settings: SettingsDep) -> dict:
+    return link_view(db, settings, token)
 
 
 class LinkIn(BaseModel):
@@ -154,10 +145,8 @@ def client_hang_up(body: LinkIn, request: Request, db: DbDep, settings: Settings
 
 
 @router.get("/visit/{token}", response_class=HTMLResponse)
-def visit_page(
-    token: str, request: Request, db: DbDep, settings: SettingsDep, zone: ZoneDep
-) -> HTMLResponse:
-    view = link_view(db, settings, token, zone, page=True)
+def visit_page(token: str, request: Request, db: DbDep, settings: SettingsDep) -> HTMLResponse:
+    view = link_view(db, settings, token, page=True)
     templates = request.app.state.templates
     name = "visit/page.html" if view["status"] == "valid" else "visit/closed.html"
     return templates.TemplateResponse(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from vtconnect_care.domain.organization import zone_name
+
 from ..services import appointments
 from .deps import CurrentClient, CurrentStaff, DbDep, SettingsDep, ZoneDep
 
@@ -20,6 +22,8 @@ def todays_appointments(
     now = settings.clock.now()
     return {
         "date": now.astimezone(zone).date().isoformat(),
+        "time_zone": str(zone),  # the computer's, as asked; the organisation's beside it
+        "organization_time_zone": zone_name(staff.organization.time_zone),
         "appointments": appointments.todays_appointments(db, staff, now=now, zone=zone),
     }
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from vtconnect_care.domain import visit_messages as vmsg
+from vtconnect_care.domain.organization import zone_name
 from vtconnect_care.domain.visits import InviteKind
 
 from ..realtime import visit_rooms
@@ -70,7 +71,12 @@ def schedule(
     """Visits of one day (default: today in `tz`), for the signed-in employee."""
     day = day or settings.clock.now().astimezone(zone).date()
     rows = visits.schedule(db, staff, day=day, zone=zone, employee_id=employee_id)
-    return {"date": day.isoformat(), "tz": str(zone), "visits": rows}
+    return {
+        "date": day.isoformat(),
+        "tz": str(zone),
+        "organization_time_zone": zone_name(staff.organization.time_zone),  # issue 15
+        "visits": rows,
+    }
 
 
 @router.get("/visits/{visit_id}")
@@ -89,7 +95,7 @@ def send_invite(
     visit_id: PathId, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> dict:
     """R-VISIT-2: email the client a join link; the first invite creates the virtual session."""
-    visits.invite(db, settings, staff, visit_id, kind=InviteKind.SEND, zone=zone)
+    visits.invite(db, settings, staff, visit_id, kind=InviteKind.SEND)
     return {"visit": _detail(db, settings, staff, visit_id, zone)}
 
 
@@ -98,7 +104,7 @@ def resend_invite(
     visit_id: PathId, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> dict:
     """R-VISIT-7: email a fresh link (needed after the visit's time changed)."""
-    visits.invite(db, settings, staff, visit_id, kind=InviteKind.RESEND, zone=zone)
+    visits.invite(db, settings, staff, visit_id, kind=InviteKind.RESEND)
     return {"visit": _detail(db, settings, staff, visit_id, zone)}
 
 
@@ -107,7 +113,7 @@ def copy_link(
     visit_id: PathId, staff: CurrentStaff, db: DbDep, settings: SettingsDep, zone: ZoneDep
 ) -> dict:
     """R-VISIT-3: a join link to hand over; creates the virtual session like an invite."""
-    _, _, link = visits.invite(db, settings, staff, visit_id, kind=InviteKind.COPY, zone=zone)
+    _, _, link = visits.invite(db, settings, staff, visit_id, kind=InviteKind.COPY)
     return {"link": link, "visit": _detail(db, settings, staff, visit_id, zone)}
 
 

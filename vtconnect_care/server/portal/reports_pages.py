@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from vtconnect_care.domain import organization as org_rules
 from vtconnect_care.domain.session_log import Filters, minutes
 
 from ..api.deps import DbDep, SettingsDep
-from ..services import session_log
+from ..models import Account
+from ..services import clients, session_log
+from ..services.clients import STATUSES
 from .web import PageAccount, PortalRoute, render
 
 router = APIRouter(route_class=PortalRoute, include_in_schema=False)
-UTC_ZONE = ZoneInfo("UTC")  # the organisation's own zone once it has one (issue 15)
 
 
 def _int(value: str | None, top: int = 2**31 - 1) -> int | None:
@@ -45,12 +46,24 @@ def _filters(request: Request) -> Filters:
     )
 
 
+def _zone_name(account: Account) -> str:
+    """The organisation's zone (issue 15): the page's times, its days and the CSV's."""
+    return org_rules.zone_name(account.organization.time_zone)
+
+
+def _client_choices(db, account: Account) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    """The clients this manager may see, whatever their status, for the Client filter."""
+    people = [c for status in STATUSES for c in clients.list_clients(db, account, status=status)]
+    return sorted(((c.id, c.full_name) for c in people), key=lambda c: (c[1].lower(), c[0]))
+
+
 @router.get("/portal/reports")
 def reports_page(
     request: Request, account: PageAccount, db: DbDep, settings: SettingsDep
 ) -> Response:
     filters = _filters(request)
-    rows = session_log.entries(db, settings, account, filters, UTC_ZONE)
+    zone_name = _zone_name(account)
+    rows = session_log.entries(db, settings, account, filters, org_rules.zone(zone_name))
     hosts = sorted({(e.host_id, e.host_name) for e in rows}, key=lambda h: h[1])
     return render(
         request,
@@ -61,9 +74,10 @@ def reports_page(
             "rows": rows,
             "filters": filters,
             "hosts": hosts,
+            "clients": _client_choices(db, account),
             "query": request.url.query,
             "minutes": minutes,
-            "zone": "UTC",
+            "zone": zone_name,
         },
     )
 
@@ -72,9 +86,11 @@ def reports_page(
 def reports_csv(
     request: Request, account: PageAccount, db: DbDep, settings: SettingsDep
 ) -> Response:
-    rows = session_log.entries(db, settings, account, _filters(request), UTC_ZONE)
+    zone_name = _zone_name(account)
+    zone = org_rules.zone(zone_name)
+    rows = session_log.entries(db, settings, account, _filters(request), zone)
     return Response(
-        session_log.as_csv(rows, UTC_ZONE),
+        session_log.as_csv(rows, zone, zone_name),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="session-log.csv"'},
     )

@@ -11,7 +11,7 @@ from ..api.bounds import MAX_ID, PathId
 from ..api.deps import DbDep, SettingsDep
 from ..errors import ApiError
 from ..models import Client
-from ..services import client_associations, clients, organization, staff_admin
+from ..services import client_associations, clients, staff_admin
 from ..services.client_associations import Wanted
 from .web import PageAccount, PortalRoute, form_data, menu_for, redirect, render
 
@@ -314,39 +314,3 @@ async def staff_save(
             request, db, account, person, values=values, errors=exc.fields, wanted=wanted
         )
     return redirect(f"/portal/staff/{staff_id}", "saved")
-
-
-# --- organization -------------------------------------------------------------------------
-
-
-@router.get("/organization")
-def organization_page(
-    request: Request, account: PageAccount, db: DbDep, settings: SettingsDep
-) -> Response:
-    org = organization.read(db, settings, account)
-    return render(
-        request,
-        "organization.html",
-        {"title": "Organization", "section": "organization", "org": org},
-    )
-
-
-@router.post("/organization")
-async def organization_save(
-    request: Request, account: PageAccount, db: DbDep, settings: SettingsDep
-) -> Response:
-    """R-REG-6: Client Management, "manually approve client registrations"."""
-    form = await form_data(request)
-    organization.update(db, settings, account, manual_approval=form.get("manual_approval") == "on")
-    return redirect("/portal/organization", "saved")
-
-
-@router.get("/invitation")
-def invitation_page(request: Request, account: PageAccount, settings: SettingsDep) -> Response:
-    """R-REG-7: the invitation email template with the portal URL and a copy button."""
-    invite = organization.invitation(settings, account)
-    return render(
-        request,
-        "invitation.html",
-        {"title": "Invite clients", "section": "organization", "invite": invite},
-    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from vtconnect_care.domain import organization as org_rules
 from vtconnect_care.domain import visits as rules
 from vtconnect_care.domain.roles import can_see_client
 from vtconnect_care.domain.times import hhmm
@@ -24,9 +25,11 @@ from .web import PageAccount, PortalRoute, form_data, redirect, render
 
 router = APIRouter(prefix="/portal", route_class=PortalRoute, include_in_schema=False)
 
-# The organisation has no time zone of its own yet: times are shown and entered as stored.
-ZONE = UTC
-ZONE_LABEL = "UTC"
+
+def _zone(account: Account) -> tzinfo:
+    """The organisation's zone (issue 15): visit times are shown and entered in it, named."""
+    return org_rules.zone(account.organization.time_zone)
+
 
 NOTICES = {
     "visit_created": "The visit is scheduled.",
@@ -52,9 +55,14 @@ def _page(request: Request, template: str, context: dict, *, status_code: int = 
     return render(
         request,
         template,
-        {"section": "visits", "zone_label": ZONE_LABEL, **extra, **context},
+        {"section": "visits", "zone_label": _zone_label(request), **extra, **context},
         status_code=status_code,
     )
+
+
+def _zone_label(request: Request) -> str:
+    account = getattr(request.state, "account", None)
+    return org_rules.zone_name(account.organization.time_zone) if account else "UTC"
 
 
 def _int(value: object) -> int:
@@ -74,6 +82,7 @@ def _sessions(db, visit_ids: list[int]) -> dict[int, VirtualSession]:
 
 
 def _row(visit: Visit, vs: VirtualSession | None) -> dict:
+    zone = _zone(visit.client)
     status = visit_status(
         clock_in_at=visit.clock_in_at,
         clock_out_at=visit.clock_out_at,
@@ -85,9 +94,9 @@ def _row(visit: Visit, vs: VirtualSession | None) -> dict:
         "employee": visit.employee.full_name if visit.employee else None,
         "service": visit.service,
         "is_virtual": rules.is_virtual(visit.service.allows_virtual),
-        "day": visit.starts_at.astimezone(ZONE).date(),
-        "start": hhmm(visit.starts_at, ZONE),
-        "end": hhmm(visit.ends_at, ZONE),
+        "day": visit.starts_at.astimezone(zone).date(),
+        "start": hhmm(visit.starts_at, zone),
+        "end": hhmm(visit.ends_at, zone),
         "status": status.value,
         "status_label": STATUS_LABELS[status],
     }
@@ -124,7 +133,10 @@ def _with_current(choices: list[dict], visit: Visit) -> list[dict]:
     return choices
 
 
-def _parse_times(form: dict) -> tuple[datetime | None, datetime | None, dict[str, str]]:
+def _parse_times(
+    form: dict, zone: tzinfo
+) -> tuple[datetime | None, datetime | None, dict[str, str]]:
+    """The posted date and times, read in the organisation's zone, as UTC."""
     errors: dict[str, str] = {}
     try:
         day = date.fromisoformat(str(form.get("date", "")).strip())
@@ -141,8 +153,8 @@ def _parse_times(form: dict) -> tuple[datetime | None, datetime | None, dict[str
             errors[key] = "Enter a time like 09:30."
     if errors or day is None:
         return None, None, errors
-    starts = datetime.combine(day, parsed["start_time"], tzinfo=ZONE).astimezone(UTC)
-    ends = datetime.combine(day, parsed["end_time"], tzinfo=ZONE).astimezone(UTC)
+    starts = datetime.combine(day, parsed["start_time"], tzinfo=zone).astimezone(UTC)
+    ends = datetime.combine(day, parsed["end_time"], tzinfo=zone).astimezone(UTC)
     return starts, ends, {}
 
 
@@ -159,12 +171,12 @@ def visit_list(
 ) -> Response:
     """Visits by day (today by default), for the clients this manager may manage."""
     manager = _manager(account)
-    today = settings.clock.now().astimezone(ZONE).date()
+    today = settings.clock.now().astimezone(_zone(manager)).date()
     try:
         day = datetime.strptime(date, "%Y-%m-%d").date() if date else today
     except ValueError:
         day = today
-    start, end = visits.day_bounds(day, ZONE)
+    start, end = visits.day_bounds(day, _zone(manager))
     rows = [
         v
         for v in db.scalars(
@@ -226,7 +238,7 @@ def visit_new(
     """Step 1: the client; step 2 (with client_id): employee, service, date and times."""
     manager = _manager(account)
     client = clients.visible_client(db, manager, _int(client_id))[1] if client_id else None
-    day = date or settings.clock.now().astimezone(ZONE).date().isoformat()
+    day = date or settings.clock.now().astimezone(_zone(manager)).date().isoformat()
     return _visit_form(request, db, manager, client=client, day=day[:10])
 
 
@@ -242,7 +254,7 @@ async def visit_create(
         or not can_see_client(staff_view(manager), clients.client_department_ids(client))
     ):
         client = None  # never re-rendered: another department's client (defect 1)
-    starts, ends, errors = _parse_times(form)
+    starts, ends, errors = _parse_times(form, _zone(manager))
     if not errors and starts is not None and ends is not None:
         try:
             visit = visit_admin.create_visit(
@@ -278,7 +290,8 @@ def _managed_visit(db, manager: Staff, visit_id: int) -> Visit:
 
 
 def _time_values(visit: Visit) -> dict:
-    start, end = visit.starts_at.astimezone(ZONE), visit.ends_at.astimezone(ZONE)
+    zone = _zone(visit.client)
+    start, end = visit.starts_at.astimezone(zone), visit.ends_at.astimezone(zone)
     return {
         "date": start.date().isoformat(),
         "start_time": hhmm(start),
@@ -298,7 +311,9 @@ def _visit_page(request, db, manager, visit, *, values=None, errors=None, status
             "visit": visit,
             "v": _row(visit, vs),
             "vs": vs,
-            "last_invite": hhmm(vs.last_invite_sent_at, ZONE) if vs is not None else None,
+            "last_invite": hhmm(vs.last_invite_sent_at, _zone(visit.client))
+            if vs is not None
+            else None,
             "invite_outdated": sfacts is not None
             and rules.is_invite_outdated(visits.visit_facts(visit), sfacts),
             "employees": _with_current(employee_choices(db, manager, visit.client), visit),
@@ -324,7 +339,7 @@ async def visit_change_time(
     manager = _manager(account)
     visit = _managed_visit(db, manager, visit_id)
     before = (visit.starts_at, visit.ends_at)
-    starts, ends, errors = _parse_times(form)
+    starts, ends, errors = _parse_times(form, _zone(manager))
     if not errors and starts is not None and ends is not None:
         try:
             visit = visit_admin.reschedule(

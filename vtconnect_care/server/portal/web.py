@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from vtconnect_care.domain import messages
+from vtconnect_care.domain import organization as org_rules
 from vtconnect_care.domain import two_factor as tf_rules
 from vtconnect_care.domain.roles import can_edit_organization, can_manage_clients
 
@@ -161,8 +162,12 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     account = getattr(request.state, "account", None)
+    zone_name = org_rules.zone_name(account.organization.time_zone) if account else "UTC"
     ctx = {
         "account": account,
+        # the organisation's zone (issue 15): the hhmm and long_date filters show times in it
+        "org_zone": org_rules.zone(zone_name),
+        "org_zone_name": zone_name,
         "menu": menu_for(account),
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),

@@ -18,6 +18,7 @@ from vtconnect_care.domain.accounts import (
     normalize_username,
     password_error,
 )
+from vtconnect_care.domain.organization import zone_name
 from vtconnect_care.domain.roles import Role, StaffView, can_host
 
 from .. import audit, ratelimit
@@ -363,7 +364,13 @@ def summary(account: Account) -> dict:
         "last_name": account.last_name,
         "full_name": account.full_name,
         "email": account.email,
-        "organization": {"id": org.id, "name": org.name, "slug": org.slug},
+        # time_zone: the organisation's (issue 15); the app says when the computer's differs
+        "organization": {
+            "id": org.id,
+            "name": org.name,
+            "slug": org.slug,
+            "time_zone": zone_name(org.time_zone),
+        },
     }
     if isinstance(account, Staff):
         view = staff_view(account)

@@ -12,8 +12,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -59,7 +58,7 @@ class Entry:
     people: list[PersonRow] = field(default_factory=list)
 
 
-def _bounds(filters: rules.Filters, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+def _bounds(filters: rules.Filters, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
     def utc(day, extra: int) -> datetime:
         local = datetime.combine(day + timedelta(days=extra), time.min, tzinfo=zone)
         return local.astimezone(UTC)
@@ -71,7 +70,7 @@ def _bounds(filters: rules.Filters, zone: ZoneInfo) -> tuple[datetime | None, da
 
 
 def entries(
-    db: Session, settings: Settings, viewer: Account, filters: rules.Filters, zone: ZoneInfo
+    db: Session, settings: Settings, viewer: Account, filters: rules.Filters, zone: tzinfo
 ) -> list[Entry]:
     if not isinstance(viewer, Staff):
         raise forbidden()
@@ -171,14 +170,14 @@ def entries(
     return out
 
 
-def _when(value: datetime | None, zone: ZoneInfo) -> str:
+def _when(value: datetime | None, zone: tzinfo) -> str:
     if value is None:
         return ""
     local = value.astimezone(zone)
     return f"{local.date().isoformat()} {hhmm(local)}"
 
 
-def as_json(entries_: list[Entry], zone: ZoneInfo) -> list[dict]:
+def as_json(entries_: list[Entry], zone: tzinfo) -> list[dict]:
     return [
         {
             "session_id": e.session_id,
@@ -206,8 +205,8 @@ def as_json(entries_: list[Entry], zone: ZoneInfo) -> list[dict]:
     ]
 
 
-def as_csv(entries_: list[Entry], zone: ZoneInfo) -> str:
-    """One row per person per session, times in the viewer's zone."""
+def as_csv(entries_: list[Entry], zone: tzinfo, zone_name: str) -> str:
+    """One row per person per session, times in ``zone`` (named in the row's last cell)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(rules.CSV_COLUMNS)
@@ -227,6 +226,7 @@ def as_csv(entries_: list[Entry], zone: ZoneInfo) -> str:
                     _when(e.begun_at, zone),
                     _when(e.ended_at, zone),
                     rules.minutes(e.call_seconds),
+                    zone_name,
                 ]
             )
     return out.getvalue()

@@ -23,7 +23,7 @@ from .facts import (
     session_of,
     visit_facts,
 )
-from .invites import UTC_ZONE, invite, invite_link, visit_time
+from .invites import invite, invite_link, visit_time
 from .notes import NotesConflict, NotesSaved, notes_version, save_notes
 from .schedule import day_bounds, detail, schedule, summary, visit_detail
 from .session import (
@@ -38,7 +38,6 @@ from .session import (
 )
 
 __all__ = [
-    "UTC_ZONE",
     "HangupResult",
     "InviteResolution",
     "JoinCheck",

@@ -6,11 +6,12 @@ schedule version) makes earlier links stop working until the invite is resent.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from vtconnect_care.domain import organization as org_rules
 from vtconnect_care.domain import visits as rules
 from vtconnect_care.domain.times import long_date, time_range
 from vtconnect_care.domain.visits import InviteKind, VirtualSessionState
@@ -23,8 +24,6 @@ from ...settings import Settings
 from .. import tokens
 from .facts import audit_visit, load_visit, refusal_error, session_facts, session_of, visit_facts
 
-UTC_ZONE: tzinfo = UTC
-
 _ACTIONS = {
     InviteKind.SEND: "visit_invite_sent",
     InviteKind.RESEND: "visit_invite_resent",
@@ -33,7 +32,7 @@ _ACTIONS = {
 
 
 def visit_time(visit: Visit, zone: tzinfo) -> str:
-    """'15:00 to 15:45' in the viewer's zone."""
+    """'15:00 to 15:45' in ``zone``."""
     return time_range(visit.starts_at, visit.ends_at, zone)
 
 
@@ -73,8 +72,12 @@ def _issue_link(
     return invite_link(settings, raw)
 
 
-def _mail_invite(db: Session, visit: Visit, link: str, *, now: datetime, zone: tzinfo) -> None:
+def _mail_invite(db: Session, visit: Visit, link: str, *, now: datetime) -> None:
+    """The invite, its subject and body in the organisation's zone, named (issue 15): the
+    client reads it wherever they are, and the sender's computer may be elsewhere."""
     assert visit.client.email
+    org = visit.client.organization
+    zone = org_rules.zone(org.time_zone)
     outbox.enqueue(
         db,
         now=now,
@@ -84,10 +87,10 @@ def _mail_invite(db: Session, visit: Visit, link: str, *, now: datetime, zone: t
         url=link,
         first_name=visit.client.first_name,
         employee_name=visit.employee.full_name if visit.employee else "",
-        org_name=visit.client.organization.name,
+        org_name=org.name,
         visit_day=long_date(visit.starts_at, zone),
         visit_time=visit_time(visit, zone),
-        zone_name=str(zone),
+        zone_name=org_rules.zone_name(org.time_zone),
     )
 
 
@@ -98,7 +101,6 @@ def invite(
     visit_id: int,
     *,
     kind: InviteKind,
-    zone: tzinfo = UTC_ZONE,
 ) -> tuple[Visit, VirtualSession, str]:
     """Send, copy or resend the invite link; the first one creates the virtual session."""
     now = settings.clock.now()
@@ -121,7 +123,7 @@ def invite(
         link = _issue_link(db, settings, visit, vs, now)
         if kind is not InviteKind.COPY:
             vs.invites_sent += 1
-            _mail_invite(db, visit, link, now=now, zone=zone)
+            _mail_invite(db, visit, link, now=now)
         audit_visit(db, now, _ACTIONS[kind], staff, visit, virtual_session_id=vs.id)
         db.commit()
     except IntegrityError as exc:  # two first invites at once: the other one created it

@@ -408,16 +408,19 @@ function sampleRemote() {
 }
 
 function showLocalTime() {
-  // the greeting's time in the browser's own time zone (the server only knows UTC)
+  // the greeting says the visit's time in the organisation's zone, named (as the invite did);
+  // when this browser is in another zone, a line below says the same time where the client is
   const start = new Date(root.dataset.startsAt);
   const end = new Date(root.dataset.endsAt);
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return;
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  const day = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric" });
-  $("visit-day").textContent = day.format(start);
-  $("visit-time").textContent = `${time.format(start)} to ${time.format(end)}`;
-  $("visit-zone").textContent = zone;
+  if (!zone || zone === root.dataset.zone) return;
+  const opts = { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  const time = new Intl.DateTimeFormat("en-GB", opts);
+  const day = new Intl.DateTimeFormat("en-GB", { timeZone: zone, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  const note = $("visit-local");
+  note.textContent = `Where you are (${zone}), that is ${day.format(start).replace(",", "")}, ${time.format(start)} to ${time.format(end)}.`;
+  note.hidden = false;
 }
 
 // --- wiring -----------------------------------------------------------------------------------

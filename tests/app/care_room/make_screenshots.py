@@ -49,6 +49,8 @@ async def scenario(window, launcher, portal: str) -> None:
     alex = Participant(portal, "alex.active", "--width", "640", "--height", "480", "join")
     try:
         await _wait(lambda: room.begin_button.isEnabled())
+        await asyncio.sleep(0.5)
+        _save(room, "waiting-arrived")  # issue 16: who has waited how long
         room.set_participants_open(False)
         room.begin_button.click()
         await _wait(lambda: any(t.converted > 10 for t in room.grid.tiles.values()))

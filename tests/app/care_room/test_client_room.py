@@ -52,6 +52,11 @@ def test_client_is_hosted_joins_leaves_rejoins_and_is_ended(
         assert not room.begin_button.isVisible()
         await wait_until(lambda: c.phase == "waiting", 20, "waiting")
         assert room.status.text() == "Waiting for Priya Patel to begin the session…"
+        # issue 16: the client sees their own wait (the host's own is not theirs to see)
+        await wait_until(lambda: room.waiting.times.isVisible(), 10, "the client's wait")
+        assert room.waiting.times.text().startswith("You have been waiting ")
+        assert room.participants.waits["Alex Morgan"].startswith("waiting ")
+        assert "Priya Patel" not in room.participants.waits
 
         await event(host, "participant_joined")
         host.send("begin")

@@ -55,6 +55,10 @@ def test_host_waits_dings_begins_chats_and_ends(
         assert room.participants.colour_of("Alex Morgan") == RED  # R-ROOM-5
         assert room.end_button.isVisible() and room.leave_button.isHidden()  # R-ROOM-7
         assert c.sounds.played == []
+        # issue 16: the host's wait for Alex, on the row and on the waiting card
+        assert room.participants.waits["Alex Morgan"].startswith("you have waited ")
+        assert room.waiting.times.text().startswith("You have been waiting ")
+        assert room.waiting.times.text().endswith(" for Alex Morgan.")
 
         alex = participants("alex.active", "join")
         await wait_until(lambda: room.begin_button.isEnabled(), 30, "Begin enabled")
@@ -66,6 +70,8 @@ def test_host_waits_dings_begins_chats_and_ends(
         assert "Test speaker A" not in devices.speakers
         assert room.participants.colour_of("Alex Morgan") == GREEN
         assert "Alex Morgan has arrived" in room.status.text()
+        assert room.participants.waits["Alex Morgan"].startswith("waiting ")  # since arriving
+        assert room.waiting.times.text().startswith("Alex Morgan has been waiting ")
 
         click(room.begin_button)
         await wait_until(lambda: room.grid.tiles, 10, "a tile")
@@ -73,6 +79,7 @@ def test_host_waits_dings_begins_chats_and_ends(
         assert tile.name == "Alex Morgan"
         await wait_until(lambda: tile.converted > 3 and tile.state == "connected", 30, "video")
         assert not room.waiting.isVisible()
+        assert room.participants.waits == {}  # begun: nobody waits any more
         # frames are converted only when painted: never more than received
         slot = c.frames.get(tile.account_id)
         assert tile.converted <= slot.seq

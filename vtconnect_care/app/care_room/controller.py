@@ -24,6 +24,7 @@ from ..call import status as say
 from ..call.controller import CallController, EngineFactory, default_engine
 from ..call.states import CallPhase, TileState
 from . import sounds
+from .waiting_clock import WaitingClock
 
 log = logging.getLogger("vtconnect.care_room")
 
@@ -96,6 +97,7 @@ class CareRoomController(CallController):
         self.can_begin = False
         self.ended_text = ""
         self.my_id: int | None = account.get("id")
+        self.waits = WaitingClock()  # issue 16: who has waited how long before Begin
         for person in request.people:  # before the session is known: everyone not yet arrived
             self.members[person["id"]] = {
                 "account_id": person["id"],
@@ -311,6 +313,7 @@ class CareRoomController(CallController):
         self.ended_text = say.ended_text(self.host_name, by_me=by_me)
         if self.session:
             self.session = {**self.session, "state": SessionState.ENDED.value}
+        self.waits.stop()
         self.tile_states.clear()
         self.can_begin = False
         self.can_begin_changed.emit(False)
@@ -338,11 +341,17 @@ class CareRoomController(CallController):
         self.session = session
         for member in session.get("members", []):
             self.members[member["account_id"]] = dict(member)
+        if session.get("state") == SessionState.HOSTED.value:
+            self.waits.take_all(session.get("members", []))
+        else:
+            self.waits.stop()
         self.members_changed.emit()
         self._update_can_begin()
 
     def _update_member(self, member: dict) -> None:
         self.members[member["account_id"]] = dict(member)
+        if not self.begun:
+            self.waits.take(member)
         if self.session:
             self.session["members"] = [
                 member if m["account_id"] == member["account_id"] else m

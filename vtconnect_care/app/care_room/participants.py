@@ -44,25 +44,47 @@ class ParticipantsPanel(QFrame):
         self.list.setObjectName("RoomParticipantList")
         self.list.setAccessibleName("Participants and whether they are present")
         self.list.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay.addWidget(self.list, 1)
         self.status: dict[str, str] = {}  # name -> status, for tests and screen readers
+        self.waits: dict[str, str] = {}  # name -> waiting words (issue 16)
 
     def set_members(self, members: list[dict], me: dict | None = None) -> None:
-        self.list.clear()
-        self.status = {}
+        """One row per person; a member's ``wait`` (issue 16's words) follows the status.
+
+        The same people in the same order are updated in place (the waiting times tick every
+        few seconds), so a keyboard user's place in the list is kept."""
         rows = ([me] if me else []) + members
-        for member in rows:
+        same = self.list.count() == len(rows) and all(
+            self.list.item(i).data(Qt.ItemDataRole.UserRole) == row["name"]
+            for i, row in enumerate(rows)
+        )
+        if not same:
+            self.list.clear()
+        self.status = {}
+        self.waits: dict[str, str] = {}
+        for index, member in enumerate(rows):
             status = member.get("status", "absent")
             colour, words = DOTS.get(status, DOTS["absent"])
+            if member.get("wait"):
+                words = f"{words}\n{member['wait']}"  # a line of its own: the panel is narrow
+                self.waits[member["name"]] = member["wait"]
             name = member["name"]
             suffix = " (you)" if member is me else ""
             role = "  ·  host" if member.get("role") == "host" else ""
-            item = QListWidgetItem(dot_icon(colour), f"{name}{suffix}{role}\n{words}")
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}{suffix}: {words}")
-            item.setToolTip(words)
-            self.list.addItem(item)
+            spoken = words.replace("\n", ", ")
+            item = self.list.item(index) if same else QListWidgetItem()
+            if not same or item.data(Qt.ItemDataRole.ToolTipRole) != spoken:
+                item.setIcon(dot_icon(colour))
+                item.setText(f"{name}{suffix}{role}\n{words}")
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}{suffix}: {spoken}")
+                item.setData(Qt.ItemDataRole.UserRole, name)
+                item.setToolTip(spoken)
+            if not same:
+                self.list.addItem(item)
             self.status[name] = status
-        height = 56 + 48 * max(1, len(rows))
+        lines = sum(3 if row.get("wait") else 2 for row in rows)
+        height = 56 + 24 * max(2, lines)
         self.setFixedHeight(min(height, 320))
 
     def colour_of(self, name: str) -> str:

@@ -42,6 +42,10 @@ class WaitingCard(Panel):
         lay.addWidget(self.title)
         self.text = _centred("", "RoomWaitingText")
         lay.addWidget(self.text)
+        self.times = _centred("", "RoomWaitingTimes")  # issue 16: who has waited how long
+        self.times.setAccessibleName("Waiting times")
+        self.times.hide()
+        lay.addWidget(self.times)
         self.begin_button = QPushButton("Begin")
         self.begin_button.setObjectName("RoomBegin")
         self.begin_button.setAccessibleName("Begin the session")
@@ -57,6 +61,13 @@ class WaitingCard(Panel):
         self.close_button.hide()
         lay.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.set_host(host)
+
+    def set_times(self, lines: list[str]) -> None:
+        text = "\n".join(lines)
+        if text != self.times.text():
+            self.times.setText(text)
+            self.times.setAccessibleDescription(text)
+        self.times.setVisible(bool(lines))
 
     def set_host(self, host: bool) -> None:
         self.hint.setText(HOST_HINT if host else CLIENT_HINT)

@@ -8,7 +8,7 @@ controller says and forwards what the person asks for.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QLabel,
@@ -21,7 +21,7 @@ from .. import resources
 from ..call.grid import FramePacer, VideoGrid
 from ..call.states import CallPhase, TileState
 from ..call.tiles import SelfView
-from . import chat, layout
+from . import chat, layout, waiting_clock
 from .chat import ChatPanel
 from .controller import CareRoomController
 from .menu import SHORTCUTS, DeviceMenuButton, icon_button
@@ -137,6 +137,9 @@ class CareRoomWindow(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self._escape)
 
         self.pacer = FramePacer(self._painted_tiles, self)
+        self.wait_ticker = QTimer(self, interval=waiting_clock.TICK_MS)
+        self.wait_ticker.timeout.connect(self._tick_waits)  # the waiting times count on
+        self.wait_ticker.start()
 
         c = controller
         c.phase_changed.connect(self._on_phase)
@@ -306,11 +309,20 @@ class CareRoomWindow(QWidget):
             "role": "host" if c.hosting else "participant",
         }
         others = c.others()
+        if c.phase is CallPhase.WAITING:  # issue 16: how long each has waited before Begin
+            me, others, lines = waiting_clock.with_waits(c, me, others)
+            self.waiting.set_times(lines)
+        else:
+            self.waiting.set_times([])
         if c.phase is CallPhase.ENDED:  # no green dot stays behind (issue 15 defect 4)
             me = {**me, "status": "ended"}
             others = [{**m, "status": "ended"} for m in others]
         self.participants.set_members(others, me)
         self._place()
+
+    def _tick_waits(self) -> None:
+        if self.controller.phase is CallPhase.WAITING:
+            self._on_members()
 
     def _on_tiles(self) -> None:
         c = self.controller
@@ -414,6 +426,7 @@ class CareRoomWindow(QWidget):
             self.ask_end(closing=True)
             return
         self.pacer.stop()
+        self.wait_ticker.stop()
         session_id = c.session_id
         ended = c.phase is CallPhase.ENDED
         if c.phase is not CallPhase.CLOSED:

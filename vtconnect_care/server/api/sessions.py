@@ -62,7 +62,7 @@ def host_session(
         session = rooms.host(db, settings, host=host, invitee_ids=sorted(ids), address=address)
     except RoomRefusal as exc:
         raise _refused(exc) from exc
-    out = rooms.detail(session)
+    out = rooms.detail(session, now=settings.clock.now())
     hub = getattr(request.app.state, "hub", None)
     if hub is not None:
         invitees = [m["account_id"] for m in out["members"] if m["role"] == "participant"]
@@ -71,14 +71,17 @@ def host_session(
 
 
 @router.get("/current")
-def current_sessions(db: DbDep, account: CurrentAccount) -> list[dict]:
+def current_sessions(db: DbDep, settings: SettingsDep, account: CurrentAccount) -> list[dict]:
     """R-ROOM-9: sessions in progress that this person may (re-)join."""
-    return [rooms.detail(s) for s in rooms.live_for(db, account_id=account.id)]
+    now = settings.clock.now()
+    return [rooms.detail(s, now=now) for s in rooms.live_for(db, account_id=account.id)]
 
 
 @router.get("/{session_id}")
-def session_detail(session_id: PathId, db: DbDep, account: CurrentAccount) -> dict:
-    return rooms.detail(_session_for(db, account, session_id))
+def session_detail(
+    session_id: PathId, db: DbDep, settings: SettingsDep, account: CurrentAccount
+) -> dict:
+    return rooms.detail(_session_for(db, account, session_id), now=settings.clock.now())
 
 
 @router.get("/{session_id}/chat")

@@ -9,6 +9,7 @@ PostgreSQL), so changes to one room are serialised across server processes too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,11 +56,12 @@ def hello(
 ) -> Hello:
     principal = authenticate(db, settings, token, authenticators)
     account = principal.account
+    now = settings.clock.now()
     live = [s for s in rooms.live_for(db, account_id=account.id) if principal.may_use(s.id)]
     message = {
         "type": "hello",
         "account": {"id": account.id, "name": account.full_name, "kind": account.kind},
-        "sessions": [rooms.detail(s) for s in live],  # R-ROOM-9: offered for re-join
+        "sessions": [rooms.detail(s, now=now) for s in live],  # R-ROOM-9: offered for re-join
     }
     return Hello(
         account_id=account.id,
@@ -85,10 +87,11 @@ def _account(db: Session, account_id: int) -> Account:
     return account
 
 
-def _presence(db: Session, session_id: int, account_id: int) -> dict:
+def _presence(db: Session, session_id: int, account_id: int, now: datetime) -> dict:
     member = rooms.member_of(db, session_id=session_id, account_id=account_id)
     assert member is not None
-    return {"type": "presence", "session_id": session_id, "member": rooms.member_dict(member)}
+    described = rooms.member_dict(member, now=now)
+    return {"type": "presence", "session_id": session_id, "member": described}
 
 
 def _fresh(db: Session, session_id: int) -> RoomView:
@@ -111,7 +114,7 @@ def room_change(db: Session, settings: Settings, account_id: int, msg: ClientMes
         view = _fresh(db, sid)
         return Outcome(
             reply={"type": "left", "session_id": sid},
-            deliveries=left_deliveries(db, left, view),
+            deliveries=left_deliveries(db, left, view, settings.clock.now()),
             left=sid,
             views=[view],
         )
@@ -136,7 +139,7 @@ def _join(db: Session, settings: Settings, account: Account, sid: int) -> Outcom
     now = settings.clock.now()
     reply = {
         "type": "joined",
-        "session": rooms.detail(session),
+        "session": rooms.detail(session, now=now),
         "chat": rooms.chat_history(db, session),
         "ice_servers": rooms.ice_servers(settings, account_id=account.id, now=now),
     }
@@ -144,16 +147,16 @@ def _join(db: Session, settings: Settings, account: Account, sid: int) -> Outcom
     others = [i for i in view.present() if i != account.id]
     return Outcome(
         reply=reply,
-        deliveries=[(others, sid, _presence(db, sid, account.id))],
+        deliveries=[(others, sid, _presence(db, sid, account.id, now))],
         joined=sid,
         views=[view],
     )
 
 
-def left_deliveries(db: Session, left: rooms.Left, view: RoomView) -> list[Delivery]:
+def left_deliveries(db: Session, left: rooms.Left, view: RoomView, now: datetime) -> list[Delivery]:
     present = view.present()
     out: list[Delivery] = [
-        (present, left.session_id, _presence(db, left.session_id, left.account_id))
+        (present, left.session_id, _presence(db, left.session_id, left.account_id, now))
     ]
     if left.notice is not None:  # R-ROOM-8: the host sees it in the chat
         out.append((present, left.session_id, {"type": "chat", **rooms.chat_dict(left.notice)}))
@@ -177,7 +180,10 @@ def dropped(db: Session, settings: Settings, session_id: int, account_id: int) -
     view = _fresh(db, session_id)
     others = [i for i in view.present() if i != account_id]
     return Outcome(
-        deliveries=[(others, session_id, _presence(db, session_id, account_id))], views=[view]
+        deliveries=[
+            (others, session_id, _presence(db, session_id, account_id, settings.clock.now()))
+        ],
+        views=[view],
     )
 
 
@@ -186,6 +192,6 @@ def sweep(db: Session, settings: Settings) -> Outcome:
     out = Outcome()
     for left in rooms.sweep(db, settings):
         view = _fresh(db, left.session_id)
-        out.deliveries.extend(left_deliveries(db, left, view))
+        out.deliveries.extend(left_deliveries(db, left, view, settings.clock.now()))
         out.views.append(view)
     return out

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vtconnect_care.domain import care_room as room
-from vtconnect_care.domain import messages
+from vtconnect_care.domain import messages, waiting_times
 from vtconnect_care.domain.care_room import MemberRole, MemberView, SessionState
 from vtconnect_care.domain.room_mode import RoomMode, full_room_refusal, room_cap, room_mode
 
@@ -72,17 +72,42 @@ def member_status(member: CareSessionMember) -> str:
     return "left" if member.left_at is not None else "absent"
 
 
-def member_dict(member: CareSessionMember) -> dict:
-    return {
+def _host_arrived_at(session: CareSession) -> datetime | None:
+    host = next((m for m in session.members if m.role == MemberRole.HOST.value), None)
+    return host.joined_at if host is not None else None
+
+
+def member_dict(
+    member: CareSessionMember,
+    *,
+    now: datetime | None = None,
+    host_arrived_at: datetime | None = None,
+) -> dict:
+    """A member as the app shows them; with ``now``, also how long they have waited (issue 16:
+    ``waited_seconds``, counted by ``domain.waiting_times``; None when nobody waits)."""
+    out = {
         "account_id": member.account_id,
         "name": member.account.full_name,
         "username": member.account.username,
         "role": member.role,
         "status": member_status(member),
     }
+    if now is not None:
+        session = member.session
+        out["waited_seconds"] = waiting_times.waited_seconds(
+            state=SessionState(session.state),
+            role=MemberRole(member.role),
+            present=member.present,
+            joined_at=member.joined_at,
+            host_arrived_at=host_arrived_at or _host_arrived_at(session),
+            now=now,
+        )
+    return out
 
 
-def detail(session: CareSession) -> dict:
+def detail(session: CareSession, *, now: datetime | None = None) -> dict:
+    """The session for the app; with ``now``, each member's waiting time too (issue 16)."""
+    host_at = _host_arrived_at(session) if now is not None else None
     return {
         "id": session.id,
         "state": session.state,
@@ -91,7 +116,7 @@ def detail(session: CareSession) -> dict:
         "created_at": session.created_at.isoformat(),
         "begun_at": session.begun_at.isoformat() if session.begun_at else None,
         "ended_at": session.ended_at.isoformat() if session.ended_at else None,
-        "members": [member_dict(m) for m in session.members],
+        "members": [member_dict(m, now=now, host_arrived_at=host_at) for m in session.members],
         "media": session.media,  # "mesh" or "sfu" (R-ROOM-MODE, docs/protocol.md)
     }
 

@@ -23,6 +23,7 @@ from .api import (
     appointments,
     auth,
     clients,
+    departments,
     devmail,
     health,
     organization,
@@ -44,6 +45,7 @@ from .portal import (
     organization_pages,
     public_pages,
     reports_pages,
+    staff_admin_pages,
     staff_pages,
     two_factor_pages,
 )
@@ -74,6 +76,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (precall.router, API),  # the pre-call connection test's peer
     (clients.router, API),
     (staff.router, API),
+    (departments.router, API),  # issue 15
     (organization.router, API),
     (reports.router, API),  # the session log (issue 16)
     (registration.router, API),
@@ -82,6 +85,7 @@ ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (group_room_pages.router, ""),  # the Organization page's group sessions setting
     (reports_pages.router, ""),  # the session log (issue 16)
     (device_pages.router, ""),  # sign-in and security, signed-in devices, ending sessions
+    (staff_admin_pages.router, ""),  # add staff, roles, departments (before /staff/{id})
     (staff_pages.router, ""),
     (organization_pages.router, ""),  # the Organization information (issue 15), invitation
     (portal_visit_pages.router, ""),

@@ -1,4 +1,5 @@
-"""The notices of the sign-in security and device pages (shown after a redirect's ?notice=)."""
+"""The notices of the sign-in security, device and staff administration pages (shown after a
+redirect's ?notice=)."""
 
 from __future__ import annotations
 
@@ -15,4 +16,13 @@ SECURITY_NOTICES = {
     "two_factor_off": "Two-step sign-in is off.",
     "enrol_required": rules.ENROL_NOW,
     "step_expired": rules.SIGN_IN_AGAIN,
+}
+
+STAFF_NOTICES = {  # issue 15: staff and departments
+    "staff_created": "The staff account is created. We emailed them a link to choose a username "
+    "and password.",
+    "staff_link_sent": "We emailed the staff member a new link to choose a username and password.",
+    "roles_saved": "The roles and departments are saved.",
+    "department_created": "The department is created.",
+    "department_renamed": "The department is renamed.",
 }

@@ -17,6 +17,7 @@ from vtconnect_care.domain import messages
 from vtconnect_care.domain import organization as org_rules
 from vtconnect_care.domain import two_factor as tf_rules
 from vtconnect_care.domain.roles import can_edit_organization, can_manage_clients
+from vtconnect_care.domain.staff_admin import administers_staff
 
 from .. import redact
 from ..api.deps import get_db, get_settings
@@ -25,7 +26,7 @@ from ..models import Account, Staff
 from ..security import constant_equal, new_token, sign
 from ..services import accounts, two_factor
 from ..settings import Settings
-from .notices import SECURITY_NOTICES
+from .notices import SECURITY_NOTICES, STAFF_NOTICES
 
 log = logging.getLogger("vtconnect.portal")
 
@@ -53,6 +54,7 @@ NOTICES = {
     "email_confirmed": messages.EMAIL_CONFIRMED,
     "reset_sent": messages.PASSWORD_RESET_SENT,
     **SECURITY_NOTICES,
+    **STAFF_NOTICES,
 }
 
 
@@ -150,8 +152,9 @@ def menu_for(account: Account | None) -> dict:
         return {
             "manage": can_manage_clients(view),
             "org_admin": can_edit_organization(view),
+            "staff_admin": administers_staff(view),  # add staff, roles (issue 15)
         }
-    return {"manage": False, "org_admin": False}
+    return {"manage": False, "org_admin": False, "staff_admin": False}
 
 
 def render(

@@ -28,6 +28,7 @@ from vtconnect_care.domain.registration import (
     practitioner_wants_notice,
     registration_outcome,
 )
+from vtconnect_care.domain.staff_admin import offered_at_registration
 
 from .. import audit
 from ..errors import ApiError, not_found, validation
@@ -76,6 +77,8 @@ def practitioner_options(db: Session, org: Organization) -> list[PractitionerOpt
     ).all()
     out = []
     for person in rows:
+        if not offered_at_registration(accounts.staff_view(person), active=person.active):
+            continue  # an unlicensed "practitioner" cannot host: not offered (issue 15)
         many = len(person.departments) > 1
         for dept in person.departments:
             label = f"{person.full_name} ({dept.name})" if many else person.full_name
@@ -356,12 +359,13 @@ def _tell_staff(
                 )
 
 
-def setup_client(db: Session, settings: Settings, token: str) -> Client:
-    """The client behind a live credential set-up link (R-CLIENT-3), or an error."""
+def setup_client(db: Session, settings: Settings, token: str) -> Client | Staff:
+    """The client (R-CLIENT-3) or staff member (issue 15) behind a live credential set-up
+    link, or an error."""
     row = tokens.find(
         db, purpose=TokenPurpose.CREDENTIAL_SETUP, raw=token, now=settings.clock.now()
     )
-    if row is None or not isinstance(row.account, Client):
+    if row is None or not isinstance(row.account, Client | Staff):
         raise ApiError(400, "link_invalid", SETUP_LINK_INVALID)
     return row.account
 
@@ -374,7 +378,7 @@ def set_credentials(
     username: str,
     password: str,
     password_confirm: str | None = None,
-) -> Client:
+) -> Client | Staff:
     """R-CLIENT-3: choose username and password; then the welcome email (R-CLIENT-4)."""
     with _username_race(db):
         now = settings.clock.now()
@@ -389,6 +393,17 @@ def set_credentials(
             raise validation(errors)
         tokens.spend(db, purpose=TokenPurpose.CREDENTIAL_SETUP, raw=token, now=now)
         client.username = normalize_username(username)
-        client.email_confirmed = True
         accounts.set_password(db, client, password, now=now)
+        if isinstance(client, Staff):  # staff: no client's "get started" email
+            audit.record(
+                db,
+                now=now,
+                action="credentials_set",
+                actor=client,
+                object_type="staff",
+                object_id=client.id,
+            )
+            db.commit()
+            return client
+        client.email_confirmed = True
         return _welcome(db, settings, client, action="credentials_set", now=now)

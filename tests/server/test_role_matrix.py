@@ -65,6 +65,8 @@ MATRIX: dict[str, dict[str, int]] = {
     "associate from a Physiotherapy staff record": _cell(200, *PHYSIO),
     "read organization": _cell(200, *MANAGERS),
     "edit organization": _cell(200, "olivia.admin"),
+    "rename organization": _cell(200, "olivia.admin"),  # the Organization information
+    "set organization time zone": _cell(200, "olivia.admin"),  # issue 15
     "invitation template": _cell(200, *STAFF),
     # staff and department administration (issue 15, domain/staff_admin.py)
     "create staff in Counselling": _cell(201, *STAFF_ADMINS),
@@ -170,6 +172,12 @@ def _operations(ids: dict[str, int]):
         ),
         "read organization": ("GET", "/organization", None),
         "edit organization": ("PATCH", "/organization", {"manual_approval": True}),
+        "rename organization": ("PATCH", "/organization", {"name": "Riverside Care"}),
+        "set organization time zone": (
+            "PATCH",
+            "/organization",
+            {"time_zone": "America/New_York"},
+        ),
         "invitation template": ("GET", "/organization/invitation", None),
         **_staff_operations(ids),
         "delete Counselling client": ("DELETE", f"/clients/{ids['carl.inactive']}", None),

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vtconnect_care.domain.organization import computer_zone_note
 from vtconnect_care.domain.times import time_range
 
 from . import local_time
@@ -75,6 +76,9 @@ class AppointmentScreen(QWidget):
         left, left_lay = card()
         self.day_label = label("Today's appointments", "SectionTitle")
         left_lay.addWidget(self.day_label)
+        self.zone_note = label("", "Hint", wrap=True)  # the computer's zone, the org's (issue 15)
+        self.zone_note.setAccessibleName("Time zone")
+        left_lay.addWidget(self.zone_note)
         left_lay.addWidget(label("Choose an appointment to select its clients.", "Hint", wrap=True))
         self.appointments = QListWidget()
         self.appointments.setAccessibleName("Today's appointments")
@@ -143,6 +147,11 @@ class AppointmentScreen(QWidget):
             self.day_label.setText(f"Today's appointments · {day}")
         except (TypeError, ValueError):
             self.day_label.setText("Today's appointments")
+
+        org_zone = today.get("organization_time_zone") or (account.get("organization") or {}).get(
+            "time_zone"
+        )
+        self.zone_note.setText(computer_zone_note(local_time.zone_label(self.zone), org_zone))
 
         self.appointments.clear()
         for appt in today.get("appointments", []):

@@ -55,6 +55,13 @@ def zone(name: str) -> tzinfo:
     return datetime.now().astimezone().tzinfo or UTC
 
 
+def zone_label(where: tzinfo | None) -> str:
+    """The IANA name of ``where`` (its key), or what it calls itself; the computer's when None."""
+    if where is None:
+        where = zone(system_zone())
+    return getattr(where, "key", None) or str(where)
+
+
 def today(where: tzinfo, clock: Clock | None = None) -> date:
     """The date it is now in ``where`` (the clock is injectable for tests)."""
     return (clock or SystemClock()).now().astimezone(where).date()

@@ -79,3 +79,15 @@ def zone_name(name: str | None) -> str:
 def zone_choices() -> list[str]:
     """Every IANA zone this machine knows, sorted, for the form's list."""
     return sorted(available_timezones())
+
+
+def computer_zone_note(computer: str, organisation: str | None) -> str:
+    """What the app says under its times: it shows the computer's zone, and says so when the
+    organisation's differs (the portal, the emails and the visit page use the organisation's)."""
+    note = f"Times are in this computer's time zone, {computer}."
+    if organisation and organisation != computer:
+        note += (
+            f" Your organisation uses {organisation}: the Office Portal and invite emails"
+            " show times in that zone."
+        )
+    return note

@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from vtconnect_care.domain import visit_messages as vmsg
+from vtconnect_care.domain.organization import computer_zone_note
 from vtconnect_care.domain.times import hhmm, long_date
 from vtconnect_care.domain.visit_status import status_line
 
+from .. import local_time
 from ..widgets import MessageLabel, card, label
 from . import icons
 
@@ -73,6 +75,9 @@ class ScheduleView(QWidget):
         self.day_label = label("", "SectionTitle")
         self.day_label.setAccessibleName("Day shown")
         lay.addWidget(self.day_label)
+        self.zone_note = label("", "Hint", wrap=True)  # the computer's zone, the org's (issue 15)
+        self.zone_note.setAccessibleName("Time zone")
+        lay.addWidget(self.zone_note)
         legend = QHBoxLayout()
         legend_icon = label("")
         legend_icon.setPixmap(icons.virtual_icon(18).pixmap(18, 18))
@@ -127,6 +132,8 @@ class ScheduleView(QWidget):
         self.day = date.fromisoformat(body["date"])
         self.day_label.setText(long_date(self.day))
         self.day_label.setAccessibleName(f"Day shown: {self.day_label.text()}")
+        computer = body.get("tz") or local_time.zone_label(zone)
+        self.zone_note.setText(computer_zone_note(computer, body.get("organization_time_zone")))
         self.visits.clear()
         for visit in body.get("visits", []):
             client = (visit.get("client") or {}).get("full_name", "")

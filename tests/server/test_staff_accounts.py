@@ -318,3 +318,12 @@ def test_a_new_set_up_link_for_staff_who_have_not_chosen_credentials(demo_app, d
     assert r.status_code == 400  # the earlier link stopped working
     r = demo_api.post(f"/api/v1/staff/{ids(demo_app)['nurse.kim']}/setup-link", headers=olivia)
     assert r.status_code == 409  # credentials chosen already
+
+
+def test_the_roles_page_says_why_it_is_refused(demo_app, web):
+    i = ids(demo_app)
+    sign_in(web, "cara.coord")
+    r = web.get(f"/portal/staff/{i['nurse.kim']}/roles")
+    assert r.status_code == 403 and rules.STAFF_ADMIN_ONLY in r.text
+    assert "Create New" not in web.get("/portal/staff").text
+    assert web.get("/portal/staff/new").status_code == 403

@@ -138,12 +138,12 @@ def _roles_form(request, db, account, person, *, values=None, errors=None) -> Re
 @router.get("/staff/{staff_id}/roles")
 def staff_roles(request: Request, staff_id: PathId, account: PageAccount, db: DbDep) -> Response:
     view, person = staff_admin.visible_staff(db, account, staff_id)
-    if not rules.can_administer(view, accounts.staff_view(person)) or person.id == view.id:
-        raise ApiError(
-            403,
-            "forbidden",
-            rules.OWN_DEPARTMENTS if person.id == view.id else rules.ADMINS_ORG_ADMIN_ONLY,
-        )
+    if person.id == view.id:
+        raise ApiError(403, "own_record", rules.OWN_DEPARTMENTS)
+    if not rules.administers_staff(view):
+        raise ApiError(403, "forbidden", rules.STAFF_ADMIN_ONLY)
+    if not rules.can_administer(view, accounts.staff_view(person)):
+        raise ApiError(403, "forbidden", rules.ADMINS_ORG_ADMIN_ONLY)
     return _roles_form(request, db, account, person)
 
 

@@ -132,6 +132,12 @@ class AppointmentScreen(QWidget):
         self.setTabOrder(self.clear_button, self.host_button)
         self._update_host()
 
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """The screen's focus (after sign-in) goes to its content, not a nameless container.
+
+        Not a focus proxy: Tab into a proxied screen would skip Refresh."""
+        self.appointments.setFocus(event.reason())
+
     # --- display -----------------------------------------------------------------------------
 
     def set_data(self, account: dict, today: dict, candidates: dict) -> None:

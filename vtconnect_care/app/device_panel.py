@@ -195,6 +195,13 @@ class DevicePanel(QFrame):
         # the pre-call connection test, with the signed-in person's portal session
         self.connection_test = ConnectionTestBox(session_source or (lambda: None))
         self.ui.connection.addWidget(self.connection_test)
+        # Tab in reading order (issue 15): the rows are added after the form's own buttons
+        order = [self.close_button]
+        for row in self.rows.values():
+            order += [row.combo, row.test_button]
+        order += [self.refresh_button, self.connection_test.test_button]
+        for first, then in zip(order, order[1:], strict=False):
+            self.setTabOrder(first, then)
 
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)

@@ -84,6 +84,8 @@ class MainWindow(QMainWindow):
         self.drawer.setFixedWidth(420)
         self.drawer.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.drawer.setAccessibleName("Device test panel")
+        # no Tab stop of its own: Tab goes to the panel's controls, which it scrolls into view
+        self.drawer.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.drawer.hide()
         self.stack = QStackedWidget()
         self.starting = QWidget()

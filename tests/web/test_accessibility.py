@@ -24,6 +24,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 SHOTS = Path("/tmp/shots")
 LINK_RE = re.compile(r"https?://\S+")
+# what has the keyboard focus: its name, whether a focus ring is drawn, whether it is in <main>
+FOCUS_JS = """
+() => {
+  const el = document.activeElement, style = getComputedStyle(el);
+  const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 1;
+  return [el.textContent.trim() || el.name || el.id, ring, !!el.closest('main')];
+}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +259,13 @@ def test_visit_page_lobby_and_call(live_server, anonymous_page, ids):
     open_ok(page, str(ids["link"]))
     page.get_by_role("heading", name="Hello Bea,").wait_for()
     audit(page, "visit-lobby")
-    page.get_by_role("button", name="Join the video visit").click()
+    for _ in range(5):  # by keyboard: Tab to Join (it shows a focus ring), Enter
+        page.keyboard.press("Tab")
+        name, ring, in_main = page.evaluate(FOCUS_JS)
+        assert ring and in_main, name
+        if name == "Join the video visit":
+            break
+    page.keyboard.press("Enter")
     page.wait_for_function("window.visitCall.state === 'waiting'")
     audit(page, "visit-waiting")
 
@@ -296,3 +310,23 @@ def test_form_fields_have_a_border_that_can_be_seen(live_server, admin_page, pat
 def test_registration_fields_have_a_border_that_can_be_seen(live_server, anonymous_page):
     open_ok(anonymous_page, f"{live_server.url}/o/riverside/register")
     assert anonymous_page.evaluate(FAINT_FIELDS_JS) == []
+
+
+def test_portal_pages_by_keyboard(live_server, admin_page):
+    """WCAG 2.4.1 and 2.4.7: the first Tab stop skips to the content, and every stop shows
+    a focus ring."""
+    page = admin_page
+    open_ok(page, f"{live_server.url}/portal/clients")
+    page.keyboard.press("Tab")
+    name, ring, _ = page.evaluate(FOCUS_JS)
+    assert name == "Skip to content" and ring
+    assert page.locator(".skip").bounding_box()["x"] >= 0  # on screen once focused
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    name, ring, in_main = page.evaluate(FOCUS_JS)
+    assert in_main and ring, name
+    open_ok(page, f"{live_server.url}/portal/clients")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        name, ring, _ = page.evaluate(FOCUS_JS)
+        assert ring, f"{name}: no focus ring"

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NoReturn
 
 from sqlalchemy.orm import Session
 
+from vtconnect_care.domain.errors import Refusal
+
+from .errors import ApiError
 from .models import Account, AuditEvent
 
 
@@ -40,3 +44,28 @@ def record(
     )
     db.add(event)
     return event
+
+
+def refuse(
+    db: Session,
+    refusal: Refusal,
+    *,
+    now: datetime,
+    action: str,
+    actor: Account,
+    object_type: str,
+    object_id: int | None = None,
+) -> NoReturn:
+    """A refused administration: recorded (and committed, whatever the caller does next), then
+    answered 403 with the rule's code and sentence."""
+    record(
+        db,
+        now=now,
+        action=action,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        reason=refusal.code,
+    )
+    db.commit()
+    raise ApiError(403, refusal.code, refusal.message)

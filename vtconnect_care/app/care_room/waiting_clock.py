@@ -51,12 +51,16 @@ class WaitingClock:
         return bool(self._since)
 
 
+def _here(member: dict) -> bool:
+    return member.get("status") in ("present", "dropped")  # a dropped place is still theirs
+
+
 def row_words(member: dict, seconds: int | None, *, hosting: bool) -> str | None:
     """The participant row's waiting words, or None. Someone present: 'waiting 4 min' (everyone
     sees it); someone absent: 'you have waited 4 min', to the host only (it is the host's wait)."""
     if seconds is None:
         return None
-    present = member.get("status") in ("present", "dropped")
+    present = _here(member)
     if not present and not hosting:
         return None
     return rule.waiting_words(seconds, present=present)
@@ -75,10 +79,7 @@ def card_lines(
     waits = [(clock.seconds(m["account_id"]), m) for m in members]
     waits = [(s, m) for s, m in waits if s is not None]
     waits.sort(key=lambda pair: -pair[0])
-    return [
-        rule.waiting_line(m["name"], s, present=m.get("status") in ("present", "dropped"))
-        for s, m in waits
-    ]
+    return [rule.waiting_line(m["name"], s, present=_here(m)) for s, m in waits]
 
 
 def with_waits(controller, me: dict, others: list[dict]) -> tuple[dict, list[dict], list[str]]:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from vtconnect_care.domain import staff_admin as rules
 
 from .. import audit
-from ..errors import ApiError, not_found, validation
+from ..errors import not_found, validation
 from ..models import Account, Department, StaffDepartment
 from ..settings import Settings
 from .client_access import manager_view
@@ -37,17 +37,15 @@ def _check(db: Session, settings: Settings, actor: Account, *, action: str, obje
     view = manager_view(actor)
     refusal = rules.department_refusal(view)
     if refusal is not None:
-        audit.record(
+        audit.refuse(
             db,
+            refusal,
             now=settings.clock.now(),
             action=action,
             actor=actor,
             object_type="department",
             object_id=object_id,
-            reason=refusal.code,
         )
-        db.commit()
-        raise ApiError(403, refusal.code, refusal.message)
 
 
 def _name_error(db: Session, org_id: int, name: str, *, exclude_id: int | None = None):

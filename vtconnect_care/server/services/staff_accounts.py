@@ -38,21 +38,6 @@ STILL_ASSOCIATED = (
 )
 
 
-def _refuse(db: Session, actor: Account, refusal: Refusal, *, action: str, now, object_id=None):
-    """A refused administration is audited, then answered 403 with the rule's sentence."""
-    audit.record(
-        db,
-        now=now,
-        action=action,
-        actor=actor,
-        object_type="staff",
-        object_id=object_id,
-        reason=refusal.code,
-    )
-    db.commit()
-    raise ApiError(403, refusal.code, refusal.message)
-
-
 def _departments(
     db: Session, org_id: int, raw: Iterable[object]
 ) -> tuple[list[Department], str | None]:
@@ -90,7 +75,9 @@ def create_staff(db: Session, settings: Settings, actor: Account, data: dict) ->
         licence=licence is not None,
     )
     if refusal is not None:
-        _refuse(db, actor, refusal, action="staff_create_refused", now=now)
+        audit.refuse(
+            db, refusal, now=now, action="staff_create_refused", actor=actor, object_type="staff"
+        )
     errors = rules.staff_field_errors(
         first_name=data.get("first_name"),
         last_name=data.get("last_name"),
@@ -175,7 +162,15 @@ def change_roles(
         view, target, roles=wanted_roles, department_ids=wanted_depts
     )
     if refusal is not None:
-        _refuse(db, actor, refusal, action="staff_roles_refused", now=now, object_id=person.id)
+        audit.refuse(
+            db,
+            refusal,
+            now=now,
+            action="staff_roles_refused",
+            actor=actor,
+            object_type="staff",
+            object_id=person.id,
+        )
     errors: dict[str, str] = {}
     if not departments:
         errors["departments"] = rules.CHOOSE_A_DEPARTMENT
@@ -258,12 +253,13 @@ def resend_setup_link(db: Session, settings: Settings, actor: Account, staff_id:
     view, person = visible_staff(db, actor, staff_id)
     now = settings.clock.now()
     if not rules.can_administer(view, accounts.staff_view(person)) or person.id == view.id:
-        _refuse(
+        audit.refuse(
             db,
-            actor,
             Refusal("forbidden", rules.STAFF_ADMIN_ONLY),
-            action="staff_setup_link_refused",
             now=now,
+            action="staff_setup_link_refused",
+            actor=actor,
+            object_type="staff",
             object_id=person.id,
         )
     if person.password_hash is not None:

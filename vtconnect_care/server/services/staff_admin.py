@@ -17,7 +17,7 @@ from vtconnect_care.domain.roles import (
 )
 
 from .. import audit
-from ..errors import ApiError, forbidden, not_found, validation
+from ..errors import forbidden, not_found, validation
 from ..models import Account, Association, Client, Staff
 from ..settings import Settings
 from . import accounts
@@ -116,17 +116,15 @@ def update_staff(
     now = settings.clock.now()
     refusal = staff_edit_refusal(view, person.id, _wanted_changes(person, data))  # defect 4
     if refusal is not None:
-        audit.record(
+        audit.refuse(
             db,
+            refusal,
             now=now,
             action="staff_update_refused",
             actor=actor,
             object_type="staff",
             object_id=person.id,
-            reason=refusal.code,
         )
-        db.commit()
-        raise ApiError(403, refusal.code, refusal.message)
     old_licence = person.licence
     errors: dict[str, str] = {}
     changed: list[str] = []

@@ -62,7 +62,7 @@ class ParticipantsPanel(QFrame):
         if not same:
             self.list.clear()
         self.status = {}
-        self.waits: dict[str, str] = {}
+        self.waits = {}
         for index, member in enumerate(rows):
             status = member.get("status", "absent")
             colour, words = DOTS.get(status, DOTS["absent"])

@@ -76,8 +76,11 @@ def card_lines(
         if mine is None:
             return []
         return [f"You have been waiting {rule.duration_words(mine)}."]
-    waits = [(clock.seconds(m["account_id"]), m) for m in members]
-    waits = [(s, m) for s, m in waits if s is not None]
+    waits: list[tuple[int, dict]] = []
+    for m in members:
+        seconds = clock.seconds(m["account_id"])
+        if seconds is not None:
+            waits.append((seconds, m))
     waits.sort(key=lambda pair: -pair[0])
     return [rule.waiting_line(m["name"], s, present=_here(m)) for s, m in waits]
 
